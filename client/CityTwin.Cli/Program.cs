@@ -1,0 +1,21 @@
+using System.CommandLine;
+using CityTwin.Cli;
+
+var root = new RootCommand("CityTwin: a real-time digital twin of a city and a simulation engine on Orleans.");
+root.Subcommands.Add(UpCommand.Create());
+root.Subcommands.Add(IngestCommand.Create());
+root.Subcommands.Add(StateCommand.Create());
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"citytwin: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Run 'citytwin --help' for usage.");
+    return ExitCodes.BadInput;
+}
+
+return await parsed.InvokeAsync();

@@ -1,0 +1,77 @@
+using System.Net;
+using CityTwin.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace CityTwin.Client;
+
+/// <summary>
+/// The typed .NET client for the traffic control system: grain interfaces behind a small facade. Create
+/// it over an existing <see cref="IGrainFactory"/> (inside a silo or with your own cluster client), or
+/// connect to a silo's gateway with <see cref="ConnectAsync"/>.
+/// </summary>
+public sealed class CityTwinClient : IAsyncDisposable
+{
+    private readonly IGrainFactory _grains;
+    private readonly IHost? _host;
+
+    public CityTwinClient(IGrainFactory grains, string twin = TwinKeys.Live)
+        : this(grains, null, twin)
+    {
+    }
+
+    private CityTwinClient(IGrainFactory grains, IHost? host, string twin)
+    {
+        if (!TwinKeys.IsValidTwinId(twin))
+        {
+            throw new ArgumentException($"'{twin}' is not a valid twin id", nameof(twin));
+        }
+
+        _grains = grains;
+        _host = host;
+        Twin = twin;
+    }
+
+    /// <summary>The twin this client reads and feeds.</summary>
+    public string Twin { get; }
+
+    /// <summary>Connects to a CityTwin cluster through a silo's gateway (default port 30000).</summary>
+    public static async Task<CityTwinClient> ConnectAsync(IPEndPoint gateway, string twin = TwinKeys.Live, CancellationToken cancellationToken = default)
+    {
+        var host = new HostBuilder()
+            .UseOrleansClient(c => c.UseStaticClustering(gateway))
+            .Build();
+        await host.StartAsync(cancellationToken);
+        return new CityTwinClient(host.Services.GetRequiredService<IClusterClient>(), host, twin);
+    }
+
+    /// <summary>The same cluster, another twin.</summary>
+    public CityTwinClient ForTwin(string twin) => new(_grains, null, twin);
+
+    /// <summary>Sends NDJSON sensor events; the report counts every line as accepted, duplicate or rejected.</summary>
+    public Task<IngestReport> IngestAsync(byte[] ndjson) => _grains.GetGrain<IIngestGrain>(0).IngestAsync(Twin, ndjson);
+
+    /// <summary>A signal's live state.</summary>
+    public Task<SignalState> GetSignalAsync(string signalId) => _grains.GetGrain<ITrafficSignalGrain>(TwinKeys.Of(Twin, signalId)).GetStateAsync();
+
+    /// <summary>A parking facility's live state.</summary>
+    public Task<ParkingState> GetParkingAsync(string facilityId) => _grains.GetGrain<IParkingFacilityGrain>(TwinKeys.Of(Twin, facilityId)).GetStateAsync();
+
+    /// <summary>A grid cell's aggregates.</summary>
+    public Task<AreaState> GetCellAsync(string cellId) => _grains.GetGrain<IGridCellGrain>(TwinKeys.Of(Twin, cellId)).GetStateAsync();
+
+    /// <summary>A district's aggregates.</summary>
+    public Task<AreaState> GetDistrictAsync(string districtId) => _grains.GetGrain<IDistrictGrain>(TwinKeys.Of(Twin, districtId)).GetStateAsync();
+
+    /// <summary>The twin's ingest totals and the newest lines that no entity could take.</summary>
+    public Task<IngestLog> GetIngestLogAsync() => _grains.GetGrain<IIngestLogGrain>(Twin).GetAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using NetTopologySuite.Geometries;
+
+namespace CityTwin.Engine.City;
+
+/// <summary>
+/// A city as read from its files, before references are resolved and geometry is derived.
+/// Every draft carries <c>Source</c>, a human-readable location ("network.geojson: feature #3 'S-01'"),
+/// so that errors found here name the file and the feature.
+/// </summary>
+public sealed class CityDraft
+{
+    public string Name { get; set; } = "";
+
+    public double CellSizeM { get; set; } = 250;
+
+    public List<DistrictDraft> Districts { get; } = [];
+
+    public List<SignalDraft> Signals { get; } = [];
+
+    public List<LinkDraft> Links { get; } = [];
+
+    public List<ParkingDraft> Parking { get; } = [];
+
+    public List<DetectorDraft> Detectors { get; } = [];
+}
+
+public sealed record DistrictDraft(string Source, string Id, string Name, long? Population, Geometry Boundary);
+
+public sealed record SignalDraft(
+    string Source,
+    string Id,
+    string Name,
+    Coordinate Location,
+    IReadOnlyList<Approach> Approaches,
+    TimingPlan Plan,
+    double JunctionWidthM);
+
+public sealed record LinkDraft(
+    string Source,
+    string Id,
+    string? Name,
+    string From,
+    string To,
+    int Lanes,
+    double SpeedLimitKmh,
+    double? LengthM,
+    IReadOnlyList<Coordinate> Path);
+
+public sealed record ParkingDraft(
+    string Source,
+    string Id,
+    string Name,
+    Coordinate Location,
+    int Capacity,
+    double PricePerHour,
+    string Currency,
+    ParkingType Type);
+
+public sealed record DetectorDraft(
+    string Source,
+    string Id,
+    Coordinate Location,
+    string? SignalId,
+    string? ApproachId,
+    string? LaneGroupId,
+    string? ParkingId,
+    GateRole Role);

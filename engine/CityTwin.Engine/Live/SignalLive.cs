@@ -1,0 +1,319 @@
+using CityTwin.Engine.City;
+using CityTwin.Engine.Timing;
+
+namespace CityTwin.Engine.Live;
+
+/// <summary>One detector count interval.</summary>
+public readonly record struct DetectorSample(long TsTicks, int Count, double IntervalS, double Occupancy);
+
+/// <summary>The last known state of one signal phase from <c>signal-phase</c> events.</summary>
+public sealed record PhaseStatus(int Phase, LightState State, long SinceTicks, long Changes, double? LastGreenS);
+
+/// <summary>Detector samples of one detector inside the flow window.</summary>
+public sealed record DetectorWindow(string DetectorId, IReadOnlyList<DetectorSample> Samples);
+
+/// <summary>A signal's live state as plain data.</summary>
+public sealed record SignalSnapshot(LiveCommon Common, IReadOnlyList<DetectorWindow> Detectors, IReadOnlyList<PhaseStatus> Phases);
+
+/// <summary>Flow and performance of one lane group.</summary>
+public sealed record LaneGroupView(
+    string Id,
+    double FlowVehH,
+    bool Measured,
+    double SaturationFlowVehH,
+    double EffectiveGreenS,
+    double CapacityVehH,
+    double DegreeOfSaturation,
+    double QueueVeh);
+
+/// <summary>Flow and performance of one approach.</summary>
+public sealed record ApproachView(
+    string Id,
+    double? FlowVehH,
+    double SaturationFlowVehH,
+    double? DegreeOfSaturation,
+    double? QueueVeh,
+    int Detectors,
+    int DetectorsReporting,
+    double? MeanOccupancy,
+    IReadOnlyList<LaneGroupView> LaneGroups);
+
+/// <summary>A signal's live state as read by operators.</summary>
+public sealed record SignalView(
+    string Id,
+    string Name,
+    TimingPlan Plan,
+    long? AsOfTicks,
+    TimeSpan FlowWindow,
+    IReadOnlyList<ApproachView> Approaches,
+    IReadOnlyList<PhaseStatus> Phases,
+    double TotalFlowVehH,
+    double MaxDegreeOfSaturation,
+    double TotalQueueVeh,
+    double DataCompleteness,
+    EventTotals Totals,
+    IReadOnlyList<SensorCounters> Sensors,
+    IReadOnlyList<RejectedEvent> RecentRejected,
+    IReadOnlyList<SensorReading> RecentLate);
+
+/// <summary>
+/// Live state of a signalised intersection: rolling per-detector flows, phase states, and from them the
+/// per-approach flow (veh/h), degree of saturation and queue estimate under the current plan.
+/// </summary>
+public sealed class SignalLive : LiveEntity<SignalSnapshot>
+{
+    private readonly SignalSite _site;
+    private readonly IReadOnlyList<Detector> _detectors;
+    private readonly Dictionary<string, List<DetectorSample>> _samples = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, PhaseStatus> _phases = [];
+
+    public SignalLive(SignalSite site, IReadOnlyList<Detector> detectors, LiveOptions options, SignalSnapshot? snapshot = null)
+        : base(options, snapshot?.Common)
+    {
+        _site = site;
+        _detectors = detectors;
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        foreach (var d in snapshot.Detectors)
+        {
+            _samples[d.DetectorId] = [.. d.Samples];
+        }
+
+        foreach (var p in snapshot.Phases)
+        {
+            _phases[p.Phase] = p;
+        }
+    }
+
+    public override SignalSnapshot Snapshot()
+    {
+        Prune();
+        return new SignalSnapshot(
+            CommonSnapshot(),
+            _samples.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new DetectorWindow(kv.Key, kv.Value.ToArray())).ToArray(),
+            _phases.Values.OrderBy(p => p.Phase).ToArray());
+    }
+
+    /// <summary>Computes the live view as of the newest event.</summary>
+    public SignalView View()
+    {
+        Prune();
+        var plan = _site.Plan;
+        var approaches = new List<ApproachView>(_site.Approaches.Count);
+        var reportingTotal = 0;
+        foreach (var approach in _site.Approaches)
+        {
+            var view = ApproachState(approach, plan);
+            reportingTotal += view.DetectorsReporting;
+            approaches.Add(view);
+        }
+
+        var totals = Totals();
+        return new SignalView(
+            _site.Id,
+            _site.Name,
+            plan,
+            WatermarkTicks,
+            Options.FlowWindow,
+            approaches,
+            _phases.Values.OrderBy(p => p.Phase).ToArray(),
+            approaches.Sum(a => a.FlowVehH ?? 0),
+            approaches.Select(a => a.DegreeOfSaturation ?? 0).DefaultIfEmpty(0).Max(),
+            approaches.Sum(a => a.QueueVeh ?? 0),
+            _detectors.Count == 0 ? 0 : (double)reportingTotal / _detectors.Count,
+            new EventTotals(totals.Applied, totals.Late, totals.Duplicates, totals.Rejected),
+            Counters.OrderBy(c => c.Sensor, StringComparer.Ordinal).ToArray(),
+            RecentRejected.ToArray(),
+            RecentLate.ToArray());
+    }
+
+    protected override void ApplyCore(in SensorReading reading)
+    {
+        switch (reading.Type)
+        {
+            case SensorEventType.Detector:
+                AddSample(reading);
+                break;
+            case SensorEventType.SignalPhase:
+                ApplyPhase(reading);
+                break;
+            default:
+                throw new ArgumentException($"a signal does not take '{SensorReading.TypeName(reading.Type)}' events", nameof(reading));
+        }
+    }
+
+    private void AddSample(in SensorReading r)
+    {
+        if (!_samples.TryGetValue(r.Sensor, out var list))
+        {
+            list = [];
+            _samples[r.Sensor] = list;
+        }
+
+        var sample = new DetectorSample(r.TsTicks, r.Count, r.IntervalS, r.Occupancy);
+        if (list.Count == 0 || list[^1].TsTicks <= r.TsTicks)
+        {
+            list.Add(sample);
+        }
+        else
+        {
+            var i = list.Count - 1;
+            while (i > 0 && list[i - 1].TsTicks > r.TsTicks)
+            {
+                i--;
+            }
+
+            list.Insert(i, sample);
+        }
+
+        if (list.Count > 64 && WatermarkTicks is { } w && list[0].TsTicks <= w - Options.FlowWindow.Ticks)
+        {
+            PruneList(list, w - Options.FlowWindow.Ticks);
+        }
+    }
+
+    private void ApplyPhase(in SensorReading r)
+    {
+        if (_phases.TryGetValue(r.Phase, out var previous))
+        {
+            if (r.TsTicks < previous.SinceTicks)
+            {
+                // An older report than the one we hold: it is counted but does not roll the state back.
+                return;
+            }
+
+            if (previous.State == r.Light)
+            {
+                return;
+            }
+
+            double? lastGreen = previous.State == LightState.Green
+                ? TimeSpan.FromTicks(r.TsTicks - previous.SinceTicks).TotalSeconds
+                : previous.LastGreenS;
+            _phases[r.Phase] = new PhaseStatus(r.Phase, r.Light, r.TsTicks, previous.Changes + 1, lastGreen);
+        }
+        else
+        {
+            _phases[r.Phase] = new PhaseStatus(r.Phase, r.Light, r.TsTicks, 1, null);
+        }
+    }
+
+    private void Prune()
+    {
+        if (WatermarkTicks is not { } w)
+        {
+            return;
+        }
+
+        var cutoff = w - Options.FlowWindow.Ticks;
+        foreach (var list in _samples.Values)
+        {
+            PruneList(list, cutoff);
+        }
+    }
+
+    private static void PruneList(List<DetectorSample> list, long cutoffTicks)
+    {
+        var keepFrom = 0;
+        while (keepFrom < list.Count && list[keepFrom].TsTicks <= cutoffTicks)
+        {
+            keepFrom++;
+        }
+
+        if (keepFrom > 0)
+        {
+            list.RemoveRange(0, keepFrom);
+        }
+    }
+
+    private (double FlowVehH, double Occupancy)? DetectorFlow(string detectorId)
+    {
+        if (!_samples.TryGetValue(detectorId, out var list) || list.Count == 0)
+        {
+            return null;
+        }
+
+        double count = 0, seconds = 0, occupancy = 0;
+        foreach (var s in list)
+        {
+            count += s.Count;
+            seconds += s.IntervalS;
+            occupancy += s.Occupancy;
+        }
+
+        return seconds <= 0 ? null : (count * 3600.0 / seconds, occupancy / list.Count);
+    }
+
+    private ApproachView ApproachState(Approach approach, TimingPlan plan)
+    {
+        var detectors = _detectors.Where(d => d.ApproachId == approach.Id).ToList();
+        var groupFlow = new Dictionary<string, double>(StringComparer.Ordinal);
+        double approachLevelFlow = 0;
+        var reporting = 0;
+        double occupancySum = 0;
+        foreach (var d in detectors)
+        {
+            if (DetectorFlow(d.Id) is not { } f)
+            {
+                continue;
+            }
+
+            reporting++;
+            occupancySum += f.Occupancy;
+            if (d.LaneGroupId is { } g)
+            {
+                groupFlow[g] = groupFlow.GetValueOrDefault(g) + f.FlowVehH;
+            }
+            else
+            {
+                approachLevelFlow += f.FlowVehH;
+            }
+        }
+
+        // Flow seen by approach-wide detectors goes to the lane groups without a detector of their own,
+        // in proportion to their saturation flows (equal degree of saturation).
+        var unmeasured = approach.LaneGroups.Where(g => !groupFlow.ContainsKey(g.Id)).ToList();
+        var unmeasuredSaturation = unmeasured.Sum(g => g.SaturationFlowVehH);
+        var groups = new List<LaneGroupView>(approach.LaneGroups.Count);
+        foreach (var g in approach.LaneGroups)
+        {
+            var measured = groupFlow.TryGetValue(g.Id, out var q);
+            if (!measured && reporting > 0 && unmeasuredSaturation > 0 && approachLevelFlow > 0)
+            {
+                q = approachLevelFlow * g.SaturationFlowVehH / unmeasuredSaturation;
+                measured = true;
+            }
+
+            var green = plan.EffectiveGreenS(new LaneGroupRef(approach.Id, g.Id));
+            groups.Add(new LaneGroupView(
+                g.Id,
+                q,
+                measured,
+                g.SaturationFlowVehH,
+                green,
+                LaneGroupPerformance.Capacity(g.SaturationFlowVehH, green, plan.CycleS),
+                LaneGroupPerformance.DegreeOfSaturation(q, g.SaturationFlowVehH, green, plan.CycleS),
+                LaneGroupPerformance.QueueEstimate(q, g.SaturationFlowVehH, green, plan.CycleS)));
+        }
+
+        if (reporting == 0)
+        {
+            return new ApproachView(approach.Id, null, approach.SaturationFlowVehH, null, null, detectors.Count, 0, null, groups);
+        }
+
+        var measuredGroups = groups.Where(g => g.Measured).ToList();
+        return new ApproachView(
+            approach.Id,
+            groups.Sum(g => g.FlowVehH),
+            approach.SaturationFlowVehH,
+            measuredGroups.Select(g => g.DegreeOfSaturation).DefaultIfEmpty(0).Max(),
+            measuredGroups.Sum(g => g.QueueVeh),
+            detectors.Count,
+            reporting,
+            occupancySum / reporting,
+            groups);
+    }
+}

@@ -1,0 +1,10 @@
+namespace CityTwin.Contracts;
+
+/// <summary>A parking facility of one twin; key "{twin}/{facilityId}".</summary>
+[Alias("CityTwin.IParkingFacilityGrain")]
+public interface IParkingFacilityGrain : IGrainWithStringKey
+{
+    /// <summary>Reads the live state: capacity, occupancy, price, forecast, counters.</summary>
+    [Alias("GetState")]
+    Task<ParkingState> GetStateAsync();
+}

@@ -1,0 +1,31 @@
+namespace CityTwin.Contracts;
+
+/// <summary>
+/// Names of the stream provider and of the stream namespaces, one per sensor kind. A stream's key is the
+/// grain key ("{twin}/{entity}") of the entity its events concern, so that an implicit subscription wakes
+/// exactly that grain.
+/// </summary>
+public static class StreamNames
+{
+    /// <summary>The stream provider's name.</summary>
+    public const string Provider = "sensors";
+
+    /// <summary>Detector counts on signal approaches: consumed by traffic signal grains.</summary>
+    public const string SignalDetectors = "citytwin.signal-detector";
+
+    /// <summary>Signal phase changes from controllers: consumed by traffic signal grains.</summary>
+    public const string SignalPhases = "citytwin.signal-phase";
+
+    /// <summary>Parking sensors (entries, exits, occupancy counts, gate detectors): consumed by parking facility grains.</summary>
+    public const string Parking = "citytwin.parking";
+}
+
+/// <summary>Names of the grain storage providers, in one place.</summary>
+public static class StorageNames
+{
+    /// <summary>Live entity state.</summary>
+    public const string Twin = "twin";
+
+    /// <summary>Stream pub/sub state.</summary>
+    public const string PubSub = "PubSubStore";
+}

@@ -1,0 +1,37 @@
+using CityTwin.Contracts;
+using CityTwin.Engine.City;
+using CityTwin.Engine.Live;
+using Microsoft.Extensions.Logging;
+
+namespace CityTwin.Grains;
+
+/// <summary>A parking facility's live state, fed by its parking sensor stream.</summary>
+[ImplicitStreamSubscription(StreamNames.Parking)]
+public sealed class ParkingFacilityGrain(
+    ICityCatalog catalog,
+    [PersistentState("parking", StorageNames.Twin)] IPersistentState<LiveEntityState<ParkingSnapshot>> state,
+    ILogger<ParkingFacilityGrain> logger)
+    : LiveEntityGrain<ParkingLive, ParkingSnapshot>(catalog, state, logger), IParkingFacilityGrain
+{
+    public Task<ParkingState> GetStateAsync() =>
+        Task.FromResult(Mapping.ToState(Twin, City.ParkingById[EntityId], Live.View()));
+
+    protected override ParkingLive Create(CityModel city, string entityId, LiveOptions options, ParkingSnapshot? snapshot)
+    {
+        if (!city.ParkingById.TryGetValue(entityId, out var facility))
+        {
+            throw new ArgumentException($"'{entityId}' is not a parking facility of the city");
+        }
+
+        var roles = city.DetectorsOf(entityId).ToDictionary(d => d.Id, d => d.Role, StringComparer.Ordinal);
+        return new ParkingLive(facility, options, snapshot)
+        {
+            RoleOf = id => roles.GetValueOrDefault(id, GateRole.Unspecified),
+        };
+    }
+
+    protected override Placement PlacementOf(CityModel city, string entityId) => city.ParkingById[entityId].Placement;
+
+    protected override MemberSummary Summarise() =>
+        new(EntityId, false, Live.WatermarkTicks ?? 0, 0, 0, 0, City.ParkingById[EntityId].Capacity, Live.Occupied);
+}

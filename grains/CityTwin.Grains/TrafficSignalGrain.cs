@@ -1,0 +1,37 @@
+using CityTwin.Contracts;
+using CityTwin.Engine.City;
+using CityTwin.Engine.Live;
+using Microsoft.Extensions.Logging;
+
+namespace CityTwin.Grains;
+
+/// <summary>A signalised intersection's live state, fed by its detector and phase streams.</summary>
+[ImplicitStreamSubscription(StreamNames.SignalDetectors)]
+[ImplicitStreamSubscription(StreamNames.SignalPhases)]
+public sealed class TrafficSignalGrain(
+    ICityCatalog catalog,
+    [PersistentState("signal", StorageNames.Twin)] IPersistentState<LiveEntityState<SignalSnapshot>> state,
+    ILogger<TrafficSignalGrain> logger)
+    : LiveEntityGrain<SignalLive, SignalSnapshot>(catalog, state, logger), ITrafficSignalGrain
+{
+    public Task<SignalState> GetStateAsync() =>
+        Task.FromResult(Mapping.ToState(Twin, City.SignalsById[EntityId], Live.View()));
+
+    protected override SignalLive Create(CityModel city, string entityId, LiveOptions options, SignalSnapshot? snapshot)
+    {
+        if (!city.SignalsById.TryGetValue(entityId, out var site))
+        {
+            throw new ArgumentException($"'{entityId}' is not a signal of the city");
+        }
+
+        return new SignalLive(site, city.DetectorsOf(entityId), options, snapshot);
+    }
+
+    protected override Placement PlacementOf(CityModel city, string entityId) => city.SignalsById[entityId].Placement;
+
+    protected override MemberSummary Summarise()
+    {
+        var v = Live.View();
+        return new MemberSummary(EntityId, true, v.AsOfTicks ?? 0, v.TotalFlowVehH, v.MaxDegreeOfSaturation, v.TotalQueueVeh, 0, 0);
+    }
+}
