@@ -16,7 +16,16 @@ public static class HttpApi
     {
         var api = app.MapGroup("/api");
         api.MapGet("/health", (ICityCatalog catalog) =>
-            Results.Ok(new { status = "ready", city = catalog.CityOf(TwinKeys.Live).Name }));
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return Results.Ok(new
+            {
+                status = "ready",
+                city = catalog.CityOf(TwinKeys.Live).Name,
+                workingSetMb = process.WorkingSet64 / 1048576.0,
+                gcHeapMb = GC.GetTotalMemory(forceFullCollection: false) / 1048576.0,
+            });
+        });
 
         var twin = api.MapGroup("/twins/{twin}").AddEndpointFilter(async (ctx, next) =>
         {
