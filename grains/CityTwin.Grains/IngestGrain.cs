@@ -55,7 +55,8 @@ public sealed class IngestGrain(ICityCatalog catalog, TimeProvider time) : Grain
                     continue;
                 }
             }
-            else if (result.Sensor is not null && city.TryGetSensor(result.Sensor, out var known))
+
+            if (target is null && result.Sensor is not null && city.TryGetSensor(result.Sensor, out var known))
             {
                 target = known;
             }
