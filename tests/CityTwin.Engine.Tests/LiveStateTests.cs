@@ -93,6 +93,21 @@ public sealed class LiveStateTests
     }
 
     [Fact]
+    public void Frequent_reports_are_summed_into_buckets_so_memory_stays_bounded()
+    {
+        var city = Tiny();
+        var s = Signal(city);
+        for (var i = 0; i < 10_000; i++)
+        {
+            s.Apply(Count("DET-W", i * 0.1, 1, i, intervalS: 0.1)); // 10 veh/s for 1,000 s
+        }
+
+        Assert.Equal(36_000, s.View().Approaches.Single(a => a.Id == "W").FlowVehH!.Value, 6);
+        var buckets = s.Snapshot().Detectors.Single(d => d.DetectorId == "DET-W").Samples.Count;
+        Assert.InRange(buckets, 180, 181); // 15 min window / 5 s buckets
+    }
+
+    [Fact]
     public void Approach_without_reporting_detectors_has_no_flow()
     {
         var city = Tiny();

@@ -2,7 +2,7 @@ using CityTwin.Engine.City;
 
 namespace CityTwin.Engine.Live;
 
-/// <summary>A change of occupancy at a time: +1 an entry, -1 an exit, or a snapshot's correction.</summary>
+/// <summary>The net change of occupancy (entries, exits, snapshot corrections) in one minute starting at <see cref="TsTicks"/>.</summary>
 public readonly record struct OccupancyChange(long TsTicks, int Delta);
 
 /// <summary>A facility's live state as plain data.</summary>
@@ -166,7 +166,7 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
                     _corrections++;
                     _correctionVeh += Math.Abs(delta);
                     _occupied = r.Occupied;
-                    _recent.Add(new OccupancyChange(r.TsTicks, delta));
+                    AddChange(r.TsTicks, delta);
                 }
 
                 break;
@@ -196,8 +196,33 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
             next = 0;
         }
 
-        _recent.Add(new OccupancyChange(tsTicks, next - _occupied));
+        AddChange(tsTicks, next - _occupied);
         _occupied = next;
+    }
+
+    private void AddChange(long tsTicks, int delta)
+    {
+        var minute = TimeSpan.TicksPerMinute;
+        var bucket = tsTicks - (((tsTicks % minute) + minute) % minute);
+        var i = _recent.Count - 1;
+        while (i >= 0 && _recent[i].TsTicks > bucket)
+        {
+            i--;
+        }
+
+        if (i >= 0 && _recent[i].TsTicks == bucket)
+        {
+            _recent[i] = new OccupancyChange(bucket, _recent[i].Delta + delta);
+        }
+        else
+        {
+            _recent.Insert(i + 1, new OccupancyChange(bucket, delta));
+        }
+
+        if (_recent.Count > 2 * TrendWindow.TotalMinutes)
+        {
+            PruneRecent();
+        }
     }
 
     private void PruneRecent()

@@ -3,8 +3,12 @@ using CityTwin.Engine.Timing;
 
 namespace CityTwin.Engine.Live;
 
-/// <summary>One detector count interval.</summary>
-public readonly record struct DetectorSample(long TsTicks, int Count, double IntervalS, double Occupancy);
+/// <summary>
+/// The detector counts whose timestamps fall in one bucket of <see cref="SignalLive.BucketSeconds"/>: sums of
+/// counts, interval seconds and occupancies, and how many reports were summed. Sums keep the flow exact
+/// (flow = counts / seconds) while memory stays bounded however often a detector reports.
+/// </summary>
+public readonly record struct DetectorSample(long TsTicks, long Count, double IntervalS, double OccupancySum, int Reports);
 
 /// <summary>The last known state of one signal phase from <c>signal-phase</c> events.</summary>
 public sealed record PhaseStatus(int Phase, LightState State, long SinceTicks, long Changes, double? LastGreenS);
@@ -62,6 +66,11 @@ public sealed record SignalView(
 /// </summary>
 public sealed class SignalLive : LiveEntity<SignalSnapshot>
 {
+    /// <summary>Resolution of the flow window: counts are summed into buckets of this many seconds.</summary>
+    public const int BucketSeconds = 5;
+
+    private static readonly long BucketTicks = TimeSpan.FromSeconds(BucketSeconds).Ticks;
+
     private readonly SignalSite _site;
     private readonly IReadOnlyList<Detector> _detectors;
     private readonly Dictionary<string, List<DetectorSample>> _samples = new(StringComparer.Ordinal);
@@ -153,23 +162,24 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
             _samples[r.Sensor] = list;
         }
 
-        var sample = new DetectorSample(r.TsTicks, r.Count, r.IntervalS, r.Occupancy);
-        if (list.Count == 0 || list[^1].TsTicks <= r.TsTicks)
+        var bucket = r.TsTicks - (((r.TsTicks % BucketTicks) + BucketTicks) % BucketTicks);
+        var i = list.Count - 1;
+        while (i >= 0 && list[i].TsTicks > bucket)
         {
-            list.Add(sample);
+            i--;
+        }
+
+        if (i >= 0 && list[i].TsTicks == bucket)
+        {
+            var b = list[i];
+            list[i] = new DetectorSample(bucket, b.Count + r.Count, b.IntervalS + r.IntervalS, b.OccupancySum + r.Occupancy, b.Reports + 1);
         }
         else
         {
-            var i = list.Count - 1;
-            while (i > 0 && list[i - 1].TsTicks > r.TsTicks)
-            {
-                i--;
-            }
-
-            list.Insert(i, sample);
+            list.Insert(i + 1, new DetectorSample(bucket, r.Count, r.IntervalS, r.Occupancy, 1));
         }
 
-        if (list.Count > 64 && WatermarkTicks is { } w && list[0].TsTicks <= w - Options.FlowWindow.Ticks)
+        if (WatermarkTicks is { } w && list[0].TsTicks <= w - Options.FlowWindow.Ticks)
         {
             PruneList(list, w - Options.FlowWindow.Ticks);
         }
@@ -237,14 +247,16 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
         }
 
         double count = 0, seconds = 0, occupancy = 0;
+        var intervals = 0;
         foreach (var s in list)
         {
             count += s.Count;
             seconds += s.IntervalS;
-            occupancy += s.Occupancy;
+            occupancy += s.OccupancySum;
+            intervals += s.Reports;
         }
 
-        return seconds <= 0 ? null : (count * 3600.0 / seconds, occupancy / list.Count);
+        return seconds <= 0 ? null : (count * 3600.0 / seconds, occupancy / intervals);
     }
 
     private ApproachView ApproachState(Approach approach, TimingPlan plan)
