@@ -8,7 +8,7 @@ using CityTwin.Contracts;
 
 namespace CityTwin.Bench;
 
-public sealed record IngestBenchOptions(Uri Url, int Seconds, int Senders, int Batch, int Seed, string Twin)
+public sealed record IngestBenchOptions(Uri Url, int Seconds, int Senders, int Batch, int Seed, string Twin, int Rate)
 {
     public static IngestBenchOptions Parse(string[] args)
     {
@@ -24,7 +24,8 @@ public sealed record IngestBenchOptions(Uri Url, int Seconds, int Senders, int B
             int.Parse(Get("--senders", "4"), CultureInfo.InvariantCulture),
             int.Parse(Get("--batch", "2000"), CultureInfo.InvariantCulture),
             int.Parse(Get("--seed", "1"), CultureInfo.InvariantCulture),
-            Get("--twin", "bench"));
+            Get("--twin", "bench"),
+            int.Parse(Get("--rate", "0"), CultureInfo.InvariantCulture));
     }
 }
 
@@ -53,7 +54,7 @@ public static class IngestBench
         var probeFacility = parking[^1].Id;
         var loadFacilities = parking.Take(parking.Count - 1).Select(p => p.Id).ToArray();
         Console.WriteLine($"silo {o.Url}: {signalDetectors.Length} signal detectors, {loadFacilities.Length} facilities under load, probe on {probeFacility}; " +
-            $"{o.Senders} senders x {o.Batch} events per request for {o.Seconds} s");
+            $"{o.Senders} senders x {o.Batch} events per request for {o.Seconds} s, offered rate {(o.Rate > 0 ? o.Rate.ToString(CultureInfo.InvariantCulture) + " events/s" : "as fast as answered")}");
 
         var seqs = new Dictionary<string, long>(StringComparer.Ordinal);
         var seqLock = new Lock();
@@ -102,8 +103,30 @@ public static class IngestBench
         var senders = Enumerable.Range(0, o.Senders).Select(i => Task.Run(async () =>
         {
             var random = new Random(o.Seed * 1000 + i);
+            var sent = 0L;
+
+            // With --rate, each sender keeps to its share of the offered rate (open loop); without it, as fast as answered.
+            var period = o.Rate > 0 ? TimeSpan.FromSeconds((double)o.Batch * o.Senders / o.Rate) : TimeSpan.Zero;
+            var offset = o.Rate > 0 ? period * i / o.Senders : TimeSpan.Zero;
             while (!stop.IsCancellationRequested)
             {
+                if (o.Rate > 0)
+                {
+                    var due = offset + (period * sent) - clock.Elapsed;
+                    if (due > TimeSpan.Zero)
+                    {
+                        try
+                        {
+                            await Task.Delay(due, stop.Token);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                sent++;
                 var body = MakeBatch(random);
                 try
                 {

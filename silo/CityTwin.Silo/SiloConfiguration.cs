@@ -16,6 +16,11 @@ public static class SiloConfiguration
     /// <summary>How long the stream pulling agents wait before polling an empty queue again.</summary>
     public static readonly TimeSpan StreamPollPeriod = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>How long delivered stream data stays cached at least, and at most.</summary>
+    public static readonly TimeSpan StreamCacheMinAge = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan StreamCacheMaxAge = TimeSpan.FromSeconds(30);
+
     /// <summary>Number of in-memory stream queues (spread over silos).</summary>
     public const int StreamQueues = 8;
 
@@ -31,6 +36,14 @@ public static class SiloConfiguration
         {
             b.ConfigurePartitioning(StreamQueues);
             b.ConfigurePullingAgent(ob => ob.Configure(o => o.GetQueueMsgsTimerPeriod = StreamPollPeriod));
+
+            // Delivered batches need not stay in the stream cache for rewinding (the default keeps them for
+            // up to 30 minutes, which at tens of thousands of events a second is gigabytes).
+            b.ConfigureCacheEviction(ob => ob.Configure(o =>
+            {
+                o.DataMinTimeInCache = StreamCacheMinAge;
+                o.DataMaxAgeInCache = StreamCacheMaxAge;
+            }));
         });
         return silo;
     }
