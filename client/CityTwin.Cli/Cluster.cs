@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Net;
-using System.Net.Sockets;
 using CityTwin.Client;
 using CityTwin.Engine.City;
 using CityTwin.Silo;
@@ -64,13 +62,7 @@ internal sealed class Cluster : IAsyncDisposable
             return cluster;
         }
 
-        var settings = new SiloSettings
-        {
-            CityDirectory = cityDirectory,
-            Urls = "http://127.0.0.1:0",
-            SiloPort = FreePort(),
-            GatewayPort = FreePort(),
-        };
+        var settings = SiloSettings.OnFreeLoopbackPorts(cityDirectory);
         var city = CityTwinHost.LoadCity(settings);
         var app = CityTwinHost.Build(settings, city);
         await app.StartAsync(cancellationToken);
@@ -86,13 +78,6 @@ internal sealed class Cluster : IAsyncDisposable
             await _embedded.StopAsync();
             await _embedded.DisposeAsync();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -42,7 +42,7 @@ public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrain
 
         _signals = City.Signals.Count(s => Contains(s.Placement));
         _capacities = City.Parking.Where(p => Contains(p.Placement)).Select(p => p.Capacity).ToArray();
-        this.RegisterGrainTimer(CheckpointAsync, LiveEntityGrain<SignalLive, SignalSnapshot>.CheckpointPeriod, LiveEntityGrain<SignalLive, SignalSnapshot>.CheckpointPeriod);
+        this.RegisterGrainTimer(CheckpointAsync, Checkpoints.Period, Checkpoints.Period);
         return Task.CompletedTask;
     }
 

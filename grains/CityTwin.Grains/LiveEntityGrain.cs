@@ -7,6 +7,13 @@ using Orleans.Streams.Core;
 
 namespace CityTwin.Grains;
 
+/// <summary>When grains write their changed state: on a timer (and when they deactivate), not on every event.</summary>
+public static class Checkpoints
+{
+    /// <summary>How often changed state is written to storage.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
+}
+
 /// <summary>Persisted state of a live entity grain: the engine's snapshot of it.</summary>
 [GenerateSerializer, Alias("CityTwin.LiveEntityState")]
 public sealed class LiveEntityState<TSnapshot>
@@ -27,9 +34,6 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
     : Grain, IAsyncObserver<SensorBatch>, IStreamSubscriptionObserver
     where TLive : LiveEntity<TSnapshot>
 {
-    /// <summary>How often changed state is written to storage.</summary>
-    public static readonly TimeSpan CheckpointPeriod = TimeSpan.FromSeconds(5);
-
     private bool _dirty;
 
     protected string Twin { get; private set; } = "";
@@ -45,7 +49,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         (Twin, EntityId) = TwinKeys.Split(this.GetPrimaryKeyString());
         City = catalog.CityOf(Twin);
         Live = Create(City, EntityId, catalog.Options, state.State.Snapshot);
-        this.RegisterGrainTimer(CheckpointAsync, CheckpointPeriod, CheckpointPeriod);
+        this.RegisterGrainTimer(CheckpointAsync, Checkpoints.Period, Checkpoints.Period);
         return Task.CompletedTask;
     }
 

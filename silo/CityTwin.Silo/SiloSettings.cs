@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace CityTwin.Silo;
 
 /// <summary>How a CityTwin silo is run: the city, the HTTP address and the limits of the API.</summary>
@@ -23,6 +26,26 @@ public sealed record SiloSettings
 
     /// <summary>Minimum level of the console log.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
+    /// <summary>
+    /// Settings for a silo that must not collide with another on this machine (an embedded silo of the
+    /// command, a test host): HTTP, silo and gateway ports all picked free on loopback.
+    /// </summary>
+    public static SiloSettings OnFreeLoopbackPorts(string? cityDirectory = null) => new()
+    {
+        CityDirectory = cityDirectory,
+        Urls = "http://127.0.0.1:0",
+        SiloPort = FreeLoopbackPort(),
+        GatewayPort = FreeLoopbackPort(),
+    };
+
+    /// <summary>A TCP port that is free on loopback now.</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     /// <summary>The bundled sample city, copied next to the binaries.</summary>
     public static string SampleCityDirectory => Path.Combine(AppContext.BaseDirectory, "cities", "riverton");

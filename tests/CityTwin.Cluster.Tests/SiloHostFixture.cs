@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using CityTwin.Client;
 using CityTwin.Silo;
 using Microsoft.AspNetCore.Builder;
@@ -20,13 +18,7 @@ public sealed class SiloHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = new SiloSettings
-        {
-            Urls = "http://127.0.0.1:0",
-            SiloPort = FreePort(),
-            GatewayPort = FreePort(),
-            MaxIngestBytes = MaxIngestBytes,
-        };
+        var settings = SiloSettings.OnFreeLoopbackPorts() with { MaxIngestBytes = MaxIngestBytes };
         _app = CityTwinHost.Build(settings, CityTwinHost.LoadCity(settings));
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri(CityTwinHost.Addresses(_app)[0]) };
@@ -38,13 +30,6 @@ public sealed class SiloHostFixture : IAsyncLifetime
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
