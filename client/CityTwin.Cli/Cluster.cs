@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CityTwin.Client;
 using CityTwin.Engine.City;
+using CityTwin.Postgres;
 using CityTwin.Silo;
 using Microsoft.AspNetCore.Builder;
 
@@ -97,6 +98,11 @@ internal static class Run
         {
             await Console.Error.WriteLineAsync($"citytwin: {ex.Message}");
             return ExitCodes.BadInput;
+        }
+        catch (StorageConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"citytwin: {ex.Message}");
+            return ex.IsTransient ? ExitCodes.Failure : ExitCodes.BadInput;
         }
         catch (CityValidationException ex)
         {

@@ -9,32 +9,42 @@ internal static class UpCommand
 {
     public static Command Create()
     {
-        var urls = new Option<string>("--urls") { Description = "HTTP address of the API", DefaultValueFactory = _ => SiloSettings.DefaultUrls };
-        var storage = new Option<string>("--storage") { Description = "Grain storage: memory (default) or postgres", DefaultValueFactory = _ => "memory" };
+        var urls = new Option<string?>("--urls") { Description = $"HTTP address of the API (default {SiloSettings.DefaultUrls})" };
+        var storage = new Option<string?>("--storage") { Description = "Grain storage and membership: memory (default) or postgres" };
         storage.AcceptOnlyFromAmong("memory", "postgres");
-        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (with --storage postgres)" };
+        var dbInit = new Option<bool>("--db-init") { Description = "Create or upgrade the PostgreSQL schema before starting (as 'citytwin db init')" };
+        var clusterId = new Option<string?>("--cluster-id") { Description = $"The cluster to form or join (with --storage postgres; default '{SiloSettings.DefaultClusterId}')" };
+        var siloPort = new Option<int?>("--silo-port") { Description = "Orleans silo-to-silo port (default 11111)" };
+        var gatewayPort = new Option<int?>("--gateway-port") { Description = "Orleans gateway port for cluster clients (default 30000)" };
+        var advertised = new Option<string?>("--advertised-address") { Description = "IP address other silos and clients reach this silo at (default 127.0.0.1)" };
         var command = new Command("up", "Run a silo with the HTTP API, the city loaded into twin 'live'")
         {
-            Cluster.CityOption, urls, storage, postgres,
+            Cluster.CityOption, urls, storage, Settings.PostgresOption, dbInit, clusterId, siloPort, gatewayPort, advertised,
         };
         command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
         {
-            if (parse.GetValue(storage) == "postgres")
+            var configured = Settings.Load();
+            var settings = configured with
             {
-                throw new CliInputException("--storage postgres is not available in this version yet; run with the default in-memory storage");
-            }
-
-            var settings = new SiloSettings
-            {
-                CityDirectory = parse.GetValue(Cluster.CityOption),
-                Urls = parse.GetValue(urls)!,
-                LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+                CityDirectory = parse.GetValue(Cluster.CityOption) ?? configured.CityDirectory,
+                Urls = parse.GetValue(urls) ?? configured.Urls,
+                Storage = parse.GetValue(storage) is { } s ? Enum.Parse<StorageKind>(s, ignoreCase: true) : configured.Storage,
+                Postgres = parse.GetValue(Settings.PostgresOption) ?? configured.Postgres,
+                InitSchema = parse.GetValue(dbInit) || configured.InitSchema,
+                ClusterId = parse.GetValue(clusterId) ?? configured.ClusterId,
+                SiloPort = parse.GetValue(siloPort) ?? configured.SiloPort,
+                GatewayPort = parse.GetValue(gatewayPort) ?? configured.GatewayPort,
+                AdvertisedAddress = parse.GetValue(advertised) ?? configured.AdvertisedAddress,
             };
+            Settings.Check(settings);
             var city = CityTwinHost.LoadCity(settings);
-            await using var app = CityTwinHost.Build(settings, city);
+            await using var app = await CityTwinHost.CreateAsync(settings, city, cancellationToken);
             await app.StartAsync(cancellationToken);
             Console.WriteLine($"CityTwin is up: city '{city.Name}' in twin 'live' ({city.Districts.Count} districts, {city.Signals.Count} signals, " +
                 $"{city.Links.Count} links, {city.Parking.Count} parking facilities, {city.Detectors.Count} detectors, {city.Cells.Count} cells of {city.CellSizeM:0} m)");
+            Console.WriteLine(settings.Storage == StorageKind.Postgres
+                ? $"Storage: PostgreSQL; cluster '{settings.ClusterId}', silo {settings.AdvertisedAddress}:{settings.SiloPort}, gateway port {settings.GatewayPort}"
+                : $"Storage: in memory (nothing is kept when this process stops); gateway port {settings.GatewayPort}");
             Console.WriteLine($"HTTP API: {string.Join(", ", CityTwinHost.Addresses(app))}  (GET /api/health; Ctrl+C stops)");
             await app.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Ok;

@@ -41,13 +41,16 @@ public sealed record DuplicateCount([property: Id(0)] string Sensor, [property: 
 
 /// <summary>
 /// What travels on a sensor stream: the new events for one entity from one ingest, plus the duplicates and
-/// rejections of its sensors, so the entity's counters see every event.
+/// rejections of its sensors, so the entity's counters see every event. <see cref="Position"/> is the
+/// batch's place in the entity's intake journal (1, 2, 3, ...), or 0 when the intake keeps no journal
+/// (in-memory storage); the entity applies journaled batches once each, in position order.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.SensorBatch")]
 public sealed record SensorBatch(
     [property: Id(0)] IReadOnlyList<SensorEventData> Events,
     [property: Id(1)] IReadOnlyList<DuplicateCount> Duplicates,
-    [property: Id(2)] IReadOnlyList<RejectedEventData> Rejected);
+    [property: Id(2)] IReadOnlyList<RejectedEventData> Rejected,
+    [property: Id(3)] long Position = 0);
 
 /// <summary>Events for one entity handed to its intake grain for de-duplication and publishing.</summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.IntakeBatch")]

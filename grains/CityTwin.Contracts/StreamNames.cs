@@ -1,7 +1,7 @@
 namespace CityTwin.Contracts;
 
 /// <summary>
-/// Names of the stream provider and of the stream namespaces, one per sensor kind. A stream's key is the
+/// Names of the stream provider and of the stream namespaces, one per kind of entity. A stream's key is the
 /// grain key ("{twin}/{entity}") of the entity its events concern, so that an implicit subscription wakes
 /// exactly that grain.
 /// </summary>
@@ -10,11 +10,11 @@ public static class StreamNames
     /// <summary>The stream provider's name.</summary>
     public const string Provider = "sensors";
 
-    /// <summary>Detector counts on signal approaches: consumed by traffic signal grains.</summary>
-    public const string SignalDetectors = "citytwin.signal-detector";
-
-    /// <summary>Signal phase changes from controllers: consumed by traffic signal grains.</summary>
-    public const string SignalPhases = "citytwin.signal-phase";
+    /// <summary>
+    /// A signalised intersection's sensors (approach detector counts and controller phase changes): consumed
+    /// by traffic signal grains. One stream per entity keeps its journal positions in one order.
+    /// </summary>
+    public const string Signal = "citytwin.signal";
 
     /// <summary>Parking sensors (entries, exits, occupancy counts, gate detectors): consumed by parking facility grains.</summary>
     public const string Parking = "citytwin.parking";

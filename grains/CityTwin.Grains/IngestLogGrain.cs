@@ -2,33 +2,72 @@ using CityTwin.Contracts;
 
 namespace CityTwin.Grains;
 
-/// <summary>A twin's ingest totals and the newest rejected lines that belong to no entity.</summary>
-public sealed class IngestLogGrain : Grain, IIngestLogGrain
+/// <summary>Persisted state of a twin's ingest log.</summary>
+[GenerateSerializer, Alias("CityTwin.IngestLogState")]
+public sealed class IngestLogState
+{
+    [Id(0)]
+    public long Accepted { get; set; }
+
+    [Id(1)]
+    public long Duplicates { get; set; }
+
+    [Id(2)]
+    public long Rejected { get; set; }
+
+    [Id(3)]
+    public List<RejectedLine> Recent { get; set; } = [];
+}
+
+/// <summary>
+/// A twin's ingest totals and the newest rejected lines that belong to no entity; written on a timer (and
+/// when it deactivates) like the entity grains, so a restart keeps what was checkpointed.
+/// </summary>
+public sealed class IngestLogGrain(
+    [PersistentState("ingest-log", StorageNames.Twin)] IPersistentState<IngestLogState> state) : Grain, IIngestLogGrain
 {
     /// <summary>How many rejected lines are kept.</summary>
     public const int KeptLines = 1000;
 
-    private readonly Queue<RejectedLine> _recent = new();
-    private long _accepted;
-    private long _duplicates;
-    private long _rejected;
+    private bool _dirty;
 
-    public Task RecordAsync(IngestReport report, IReadOnlyList<RejectedLine> unattributed)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _accepted += report.Accepted;
-        _duplicates += report.Duplicates;
-        _rejected += report.Rejected;
-        foreach (var line in unattributed)
-        {
-            _recent.Enqueue(line);
-            if (_recent.Count > KeptLines)
-            {
-                _recent.Dequeue();
-            }
-        }
-
+        this.RegisterGrainTimer(CheckpointAsync, Checkpoints.Period, Checkpoints.Period);
         return Task.CompletedTask;
     }
 
-    public Task<IngestLog> GetAsync() => Task.FromResult(new IngestLog(_accepted, _duplicates, _rejected, _recent.ToArray()));
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        CheckpointAsync(cancellationToken);
+
+    public Task RecordAsync(IngestReport report, IReadOnlyList<RejectedLine> unattributed)
+    {
+        var s = state.State;
+        s.Accepted += report.Accepted;
+        s.Duplicates += report.Duplicates;
+        s.Rejected += report.Rejected;
+        s.Recent.AddRange(unattributed);
+        if (s.Recent.Count > KeptLines)
+        {
+            s.Recent.RemoveRange(0, s.Recent.Count - KeptLines);
+        }
+
+        _dirty = true;
+        return Task.CompletedTask;
+    }
+
+    public Task<IngestLog> GetAsync()
+    {
+        var s = state.State;
+        return Task.FromResult(new IngestLog(s.Accepted, s.Duplicates, s.Rejected, s.Recent.ToArray()));
+    }
+
+    private async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        if (_dirty)
+        {
+            await state.WriteStateAsync(cancellationToken);
+            _dirty = false;
+        }
+    }
 }

@@ -2,6 +2,8 @@ using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -12,29 +14,52 @@ public static class Checkpoints
 {
     /// <summary>How often changed state is written to storage.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often an entity with a durable intake journal compares its applied position with the journal's
+    /// head, to pick up a batch that was committed but never reached it on the stream (lost with a silo).
+    /// </summary>
+    public static readonly TimeSpan JournalCheckPeriod = TimeSpan.FromSeconds(10);
 }
 
-/// <summary>Persisted state of a live entity grain: the engine's snapshot of it.</summary>
+/// <summary>
+/// Persisted state of a live entity grain: the engine's snapshot of it and the last intake journal position
+/// the snapshot includes.
+/// </summary>
 [GenerateSerializer, Alias("CityTwin.LiveEntityState")]
 public sealed class LiveEntityState<TSnapshot>
 {
     [Id(0)]
     public TSnapshot? Snapshot { get; set; }
+
+    [Id(1)]
+    public long AppliedPosition { get; set; }
 }
 
 /// <summary>
 /// The common shape of a signal or facility grain: woken by an implicit subscription to its sensor
-/// streams, it applies each batch through the engine, reports its summary to its cell and district, and
-/// checkpoints its state on a timer (and when it deactivates) rather than on every batch.
+/// stream, it applies each batch through the engine, reports its summary to its cell and district, and
+/// checkpoints its state on a timer (and when it deactivates) rather than on every batch. With a durable
+/// intake journal it applies every journaled batch exactly once, in position order: on activation it
+/// replays the journal after its checkpoint, a batch it has already applied is skipped, a gap is filled
+/// from the journal, and after each checkpoint the journal entries it holds are removed.
 /// </summary>
 public abstract class LiveEntityGrain<TLive, TSnapshot>(
     ICityCatalog catalog,
     IPersistentState<LiveEntityState<TSnapshot>> state,
+    IIntakeJournal journal,
+    Serializer serializer,
     ILogger logger)
     : Grain, IAsyncObserver<SensorBatch>, IStreamSubscriptionObserver
     where TLive : LiveEntity<TSnapshot>
 {
+    /// <summary>How many journal entries are read at a time while catching up.</summary>
+    private const int CatchUpPage = 256;
+
     private bool _dirty;
+    private long _applied;
+    private long _truncated;
+    private DateTime _lastJournalCheck;
 
     protected string Twin { get; private set; } = "";
 
@@ -44,13 +69,15 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
     protected TLive Live { get; private set; } = null!;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (Twin, EntityId) = TwinKeys.Split(this.GetPrimaryKeyString());
         City = catalog.CityOf(Twin);
         Live = Create(City, EntityId, catalog.Options, state.State.Snapshot);
-        this.RegisterGrainTimer(CheckpointAsync, Checkpoints.Period, Checkpoints.Period);
-        return Task.CompletedTask;
+        _applied = state.State.AppliedPosition;
+        _truncated = _applied;
+        await CatchUpAsync(long.MaxValue, cancellationToken);
+        this.RegisterGrainTimer(OnTimerAsync, Checkpoints.Period, Checkpoints.Period);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -63,7 +90,40 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         await handleFactory.Create<SensorBatch>().ResumeAsync(this);
     }
 
-    public Task OnNextAsync(SensorBatch item, StreamSequenceToken? token = null)
+    public async Task OnNextAsync(SensorBatch item, StreamSequenceToken? token = null)
+    {
+        if (item.Position != 0)
+        {
+            if (item.Position <= _applied)
+            {
+                return;
+            }
+
+            if (item.Position > _applied + 1)
+            {
+                await CatchUpAsync(item.Position - 1, CancellationToken.None);
+            }
+        }
+
+        Apply(item);
+        Report();
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        logger.LogError(ex, "Sensor stream error at {Entity}", EntityId);
+        return Task.CompletedTask;
+    }
+
+    protected abstract TLive Create(CityModel city, string entityId, LiveOptions options, TSnapshot? snapshot);
+
+    protected abstract Placement PlacementOf(CityModel city, string entityId);
+
+    protected abstract MemberSummary Summarise();
+
+    private void Apply(SensorBatch item)
     {
         foreach (var d in item.Duplicates)
         {
@@ -90,27 +150,77 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
             }
         }
 
+        if (item.Position != 0)
+        {
+            _applied = item.Position;
+        }
+
         _dirty = true;
+    }
+
+    private void Report()
+    {
         var summary = Summarise();
         var placement = PlacementOf(City, EntityId);
         GrainFactory.GetGrain<IGridCellGrain>(TwinKeys.Of(Twin, placement.CellId)).ReportAsync(summary).Ignore();
         GrainFactory.GetGrain<IDistrictGrain>(TwinKeys.Of(Twin, placement.DistrictId)).ReportAsync(summary).Ignore();
-        return Task.CompletedTask;
     }
 
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex)
+    /// <summary>Applies the journal's entries after the applied position, up to <paramref name="through"/>.</summary>
+    private async Task CatchUpAsync(long through, CancellationToken cancellationToken)
     {
-        logger.LogError(ex, "Sensor stream error at {Entity}", EntityId);
-        return Task.CompletedTask;
+        if (!journal.IsDurable)
+        {
+            return;
+        }
+
+        var caughtUp = 0;
+        while (_applied < through)
+        {
+            var page = await journal.ReadAfterAsync(Twin, EntityId, _applied, CatchUpPage, cancellationToken);
+            foreach (var entry in page)
+            {
+                if (entry.Position > through)
+                {
+                    break;
+                }
+
+                if (entry.Position != _applied + 1)
+                {
+                    throw new InvalidOperationException(
+                        $"the intake journal of '{Twin}/{EntityId}' has no entry {_applied + 1} (next is {entry.Position}); the entity cannot apply its events in order");
+                }
+
+                Apply(serializer.Deserialize<SensorBatch>(entry.Batch)!);
+                caughtUp++;
+            }
+
+            if (page.Count < CatchUpPage)
+            {
+                break;
+            }
+        }
+
+        _lastJournalCheck = DateTime.UtcNow;
+        if (caughtUp > 0)
+        {
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                logger.LogInformation("{Entity} applied {Count} batches from its intake journal, now at position {Position}", EntityId, caughtUp, _applied);
+            }
+            Report();
+        }
     }
 
-    protected abstract TLive Create(CityModel city, string entityId, LiveOptions options, TSnapshot? snapshot);
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        if (journal.IsDurable && DateTime.UtcNow - _lastJournalCheck >= Checkpoints.JournalCheckPeriod)
+        {
+            await CatchUpAsync(long.MaxValue, cancellationToken);
+        }
 
-    protected abstract Placement PlacementOf(CityModel city, string entityId);
-
-    protected abstract MemberSummary Summarise();
+        await CheckpointAsync(cancellationToken);
+    }
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
@@ -120,7 +230,25 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         }
 
         state.State.Snapshot = Live.Snapshot();
-        await state.WriteStateAsync(cancellationToken);
+        state.State.AppliedPosition = _applied;
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch (InconsistentStateException ex)
+        {
+            // Another activation of this entity wrote since this one read: let it be the one, and start again
+            // from storage and the journal.
+            logger.LogWarning(ex, "{Entity} state was written elsewhere; deactivating to reload", EntityId);
+            DeactivateOnIdle();
+            return;
+        }
+
         _dirty = false;
+        if (_applied > _truncated)
+        {
+            await journal.TruncateAsync(Twin, EntityId, _applied, cancellationToken);
+            _truncated = _applied;
+        }
     }
 }

@@ -2,6 +2,7 @@ using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
 
 namespace CityTwin.Grains;
 
@@ -10,8 +11,10 @@ namespace CityTwin.Grains;
 public sealed class ParkingFacilityGrain(
     ICityCatalog catalog,
     [PersistentState("parking", StorageNames.Twin)] IPersistentState<LiveEntityState<ParkingSnapshot>> state,
+    IIntakeJournal journal,
+    Serializer serializer,
     ILogger<ParkingFacilityGrain> logger)
-    : LiveEntityGrain<ParkingLive, ParkingSnapshot>(catalog, state, logger), IParkingFacilityGrain
+    : LiveEntityGrain<ParkingLive, ParkingSnapshot>(catalog, state, journal, serializer, logger), IParkingFacilityGrain
 {
     public Task<ParkingState> GetStateAsync() =>
         Task.FromResult(Mapping.ToState(Twin, City.ParkingById[EntityId], Live.View()));

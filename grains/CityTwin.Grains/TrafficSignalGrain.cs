@@ -2,17 +2,19 @@ using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
 
 namespace CityTwin.Grains;
 
-/// <summary>A signalised intersection's live state, fed by its detector and phase streams.</summary>
-[ImplicitStreamSubscription(StreamNames.SignalDetectors)]
-[ImplicitStreamSubscription(StreamNames.SignalPhases)]
+/// <summary>A signalised intersection's live state, fed by its sensor stream (approach detector counts and controller phase changes).</summary>
+[ImplicitStreamSubscription(StreamNames.Signal)]
 public sealed class TrafficSignalGrain(
     ICityCatalog catalog,
     [PersistentState("signal", StorageNames.Twin)] IPersistentState<LiveEntityState<SignalSnapshot>> state,
+    IIntakeJournal journal,
+    Serializer serializer,
     ILogger<TrafficSignalGrain> logger)
-    : LiveEntityGrain<SignalLive, SignalSnapshot>(catalog, state, logger), ITrafficSignalGrain
+    : LiveEntityGrain<SignalLive, SignalSnapshot>(catalog, state, journal, serializer, logger), ITrafficSignalGrain
 {
     public Task<SignalState> GetStateAsync() =>
         Task.FromResult(Mapping.ToState(Twin, City.SignalsById[EntityId], Live.View()));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CityTwin.Engine.City;
 using CityTwin.Formats.GeoJson;
+using CityTwin.Postgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -21,7 +22,28 @@ public static class CityTwinHost
     public static CityModel LoadCity(SiloSettings settings) =>
         CityReader.ReadFolder(settings.CityDirectory ?? SiloSettings.SampleCityDirectory);
 
-    /// <summary>Builds the web application with a co-hosted silo.</summary>
+    /// <summary>
+    /// Checks the settings and, with PostgreSQL, the database (reachable, credentials, schema; created first
+    /// when <see cref="SiloSettings.InitSchema"/>), then builds the application. Bad settings throw
+    /// <see cref="ArgumentException"/> or <see cref="StorageConfigurationException"/> with one clear message.
+    /// </summary>
+    public static async Task<WebApplication> CreateAsync(SiloSettings settings, CityModel city, CancellationToken cancellationToken = default)
+    {
+        settings.Validate();
+        if (settings.Storage == StorageKind.Postgres)
+        {
+            if (settings.InitSchema)
+            {
+                await PostgresSchema.ApplyAsync(settings.Postgres!, cancellationToken);
+            }
+
+            await PostgresSchema.VerifyAsync(settings.Postgres!, cancellationToken);
+        }
+
+        return Build(settings, city);
+    }
+
+    /// <summary>Builds the web application with a co-hosted silo (settings already checked: see <see cref="CreateAsync"/>).</summary>
     public static WebApplication Build(SiloSettings settings, CityModel city)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -38,8 +60,8 @@ public static class CityTwinHost
         });
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
-            silo.AddCityTwin(city);
+            silo.AddCityTwinClustering(settings);
+            silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null);
         });
 
         var app = builder.Build();

@@ -2,14 +2,21 @@ using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
 using CityTwin.Grains;
+using CityTwin.Postgres;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using System.Net;
+using Orleans.Configuration;
 using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace CityTwin.Silo;
 
 /// <summary>
 /// The one place where a silo's providers are chosen. The embedded default: in-memory grain storage and
-/// in-memory streams, no setup needed.
+/// in-memory streams, no setup needed. With PostgreSQL: grain state and stream pub/sub state through the
+/// Orleans ADO.NET provider, and the durable intake journal (the streams stay in memory: the journal is
+/// what makes an accepted event durable).
 /// </summary>
 public static class SiloConfiguration
 {
@@ -24,14 +31,38 @@ public static class SiloConfiguration
     /// <summary>Number of in-memory stream queues (spread over silos).</summary>
     public const int StreamQueues = 8;
 
-    /// <summary>Adds CityTwin's grains' services, storage and streams to a silo.</summary>
-    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, LiveOptions? options = null)
+    /// <summary>
+    /// Adds CityTwin's grains' services, storage and streams to a silo: in memory, or in PostgreSQL when a
+    /// connection string is given (its schema must be in place: see <see cref="PostgresSchema"/>).
+    /// </summary>
+    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null)
     {
         silo.Services.AddSingleton<ICityCatalog>(new SingleCityCatalog(city, options ?? LiveOptions.Default));
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsEngineType));
-        silo.AddMemoryGrainStorage(StorageNames.Twin);
-        silo.AddMemoryGrainStorage(StorageNames.PubSub);
+        if (postgres is null)
+        {
+            silo.Services.AddSingleton<IIntakeJournal, NoIntakeJournal>();
+            silo.AddMemoryGrainStorage(StorageNames.Twin);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
+        }
+        else
+        {
+            silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+            silo.Services.AddSingleton<IIntakeJournal, PostgresIntakeJournal>();
+            foreach (var name in new[] { StorageNames.Twin, StorageNames.PubSub })
+            {
+                // State is stored in Orleans' own binary format (version tolerant by the [Id]s of the state types),
+                // the same serializer the grains' calls use, rather than the provider's default JSON.
+                silo.AddAdoNetGrainStorage(name, ob => ob.Configure<Serializer>((o, serializer) =>
+                {
+                    o.Invariant = PostgresSchema.Invariant;
+                    o.ConnectionString = postgres;
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                }));
+            }
+        }
+
         silo.AddMemoryStreams(StreamNames.Provider, b =>
         {
             b.ConfigurePartitioning(StreamQueues);
@@ -46,6 +77,31 @@ public static class SiloConfiguration
             }));
         });
         return silo;
+    }
+
+    /// <summary>
+    /// Cluster membership: localhost clustering for the in-memory default (one silo), the Orleans ADO.NET
+    /// membership table in PostgreSQL otherwise, with the silo and gateway ports and advertised address.
+    /// </summary>
+    public static ISiloBuilder AddCityTwinClustering(this ISiloBuilder silo, SiloSettings settings)
+    {
+        if (settings.Storage == StorageKind.Memory)
+        {
+            return silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+        }
+
+        var address = IPAddress.Parse(settings.AdvertisedAddress);
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = settings.ClusterId;
+            o.ServiceId = SiloSettings.ServiceId;
+        });
+        silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+        return silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = PostgresSchema.Invariant;
+            o.ConnectionString = settings.Postgres;
+        });
     }
 
     /// <summary>Engine types (live snapshots inside grain state) are serialized as JSON.</summary>

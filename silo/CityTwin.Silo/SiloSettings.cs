@@ -3,9 +3,35 @@ using System.Net.Sockets;
 
 namespace CityTwin.Silo;
 
-/// <summary>How a CityTwin silo is run: the city, the HTTP address and the limits of the API.</summary>
+/// <summary>Where grain state, cluster membership and the intake journal live.</summary>
+public enum StorageKind
+{
+    /// <summary>The embedded default: in-memory state, localhost clustering, one silo, nothing kept.</summary>
+    Memory,
+
+    /// <summary>PostgreSQL through ADO.NET: durable state and intake, several silos in one cluster.</summary>
+    Postgres,
+}
+
+/// <summary>
+/// How a CityTwin silo is run: the city, the HTTP address and the limits of the API, storage and cluster.
+/// Read from the configuration section <c>CityTwin</c> (appsettings.json, environment variables such as
+/// <c>CityTwin__Postgres</c>) by <see cref="FromConfiguration"/>; command-line options override it.
+/// </summary>
 public sealed record SiloSettings
 {
+    /// <summary>The configuration section the settings are read from.</summary>
+    public const string Section = "CityTwin";
+
+    /// <summary>
+    /// The Orleans service id: grain state is keyed by it, so it stays the same across deployments; the
+    /// cluster id may change from one deployment to the next.
+    /// </summary>
+    public const string ServiceId = "citytwin";
+
+    /// <summary>The default cluster id.</summary>
+    public const string DefaultClusterId = "citytwin";
+
     /// <summary>The default HTTP address of the API.</summary>
     public const string DefaultUrls = "http://127.0.0.1:5080";
 
@@ -24,6 +50,24 @@ public sealed record SiloSettings
     /// <summary>Orleans gateway port for cluster clients.</summary>
     public int GatewayPort { get; init; } = 30000;
 
+    /// <summary>Memory (default) or PostgreSQL.</summary>
+    public StorageKind Storage { get; init; } = StorageKind.Memory;
+
+    /// <summary>The PostgreSQL connection string (with <see cref="StorageKind.Postgres"/>).</summary>
+    public string? Postgres { get; init; }
+
+    /// <summary>Create or upgrade the PostgreSQL schema when the silo starts (as <c>citytwin db init</c> does).</summary>
+    public bool InitSchema { get; init; }
+
+    /// <summary>The cluster this silo joins (with PostgreSQL; the in-memory default is a single silo).</summary>
+    public string ClusterId { get; init; } = DefaultClusterId;
+
+    /// <summary>
+    /// The address other silos and clients reach this silo at (with PostgreSQL); loopback by default. Any other
+    /// address makes the silo listen on all interfaces.
+    /// </summary>
+    public string AdvertisedAddress { get; init; } = "127.0.0.1";
+
     /// <summary>Minimum level of the console log.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 
@@ -38,6 +82,80 @@ public sealed record SiloSettings
         SiloPort = FreeLoopbackPort(),
         GatewayPort = FreeLoopbackPort(),
     };
+
+    /// <summary>
+    /// Reads the <c>CityTwin</c> section: <c>City</c>, <c>Urls</c>, <c>Storage</c> (memory or postgres),
+    /// <c>Postgres</c>, <c>InitSchema</c>, <c>ClusterId</c>, <c>SiloPort</c>, <c>GatewayPort</c>,
+    /// <c>AdvertisedAddress</c>, <c>MaxIngestBytes</c>. A value that does not parse is an error naming its key.
+    /// </summary>
+    public static SiloSettings FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Section);
+        var d = new SiloSettings();
+        return new SiloSettings
+        {
+            CityDirectory = section["City"] ?? d.CityDirectory,
+            Urls = section["Urls"] ?? d.Urls,
+            Storage = Parse(section, "Storage", d.Storage, v => Enum.TryParse<StorageKind>(v, ignoreCase: true, out var k) ? k : null, "memory or postgres"),
+            Postgres = section["Postgres"] ?? d.Postgres,
+            InitSchema = Parse(section, "InitSchema", d.InitSchema, v => bool.TryParse(v, out var b) ? b : null, "true or false"),
+            ClusterId = section["ClusterId"] ?? d.ClusterId,
+            SiloPort = Parse(section, "SiloPort", d.SiloPort, ParsePort, "a port 1-65535"),
+            GatewayPort = Parse(section, "GatewayPort", d.GatewayPort, ParsePort, "a port 1-65535"),
+            AdvertisedAddress = section["AdvertisedAddress"] ?? d.AdvertisedAddress,
+            MaxIngestBytes = Parse(section, "MaxIngestBytes", d.MaxIngestBytes, v => long.TryParse(v, out var n) && n > 0 ? n : null, "a positive number of bytes"),
+        };
+    }
+
+    /// <summary>Checks the combination of settings; throws <see cref="ArgumentException"/> naming the setting.</summary>
+    public void Validate()
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(ClusterId, "^[A-Za-z0-9._-]{1,64}$"))
+        {
+            throw new ArgumentException($"cluster id '{ClusterId}' (--cluster-id, CityTwin:ClusterId): use letters, digits, '-', '_', '.'; 1-64 characters");
+        }
+
+        if (!IPAddress.TryParse(AdvertisedAddress, out _))
+        {
+            throw new ArgumentException($"'{AdvertisedAddress}' (--advertised-address, CityTwin:AdvertisedAddress) is not an IP address");
+        }
+
+        if (SiloPort == GatewayPort)
+        {
+            throw new ArgumentException($"the silo port and the gateway port (--silo-port, --gateway-port) are both {SiloPort}; they must differ");
+        }
+
+        if (Storage == StorageKind.Memory)
+        {
+            if (Postgres is not null || InitSchema)
+            {
+                throw new ArgumentException("a PostgreSQL connection (--postgres, --db-init) is given but storage is memory: add --storage postgres (CityTwin:Storage)");
+            }
+
+            if (ClusterId != DefaultClusterId)
+            {
+                throw new ArgumentException("a cluster id (--cluster-id) needs --storage postgres: the in-memory default is a single silo");
+            }
+        }
+        else if (string.IsNullOrWhiteSpace(Postgres))
+        {
+            throw new ArgumentException("--storage postgres needs a connection string: --postgres CONN (CityTwin:Postgres, or CityTwin__Postgres in the environment)");
+        }
+    }
+
+    private static T Parse<T>(Microsoft.Extensions.Configuration.IConfigurationSection section, string key, T fallback, Func<string, T?> parse, string expected)
+        where T : struct
+    {
+        var text = section[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return parse(text) ?? throw new ArgumentException($"configuration {Section}:{key} is '{text}'; expected {expected}");
+    }
+
+    private static int? ParsePort(string text) => int.TryParse(text, out var p) && p is > 0 and <= 65535 ? p : null;
 
     /// <summary>A TCP port that is free on loopback now.</summary>
     public static int FreeLoopbackPort()
