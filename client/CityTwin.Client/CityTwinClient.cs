@@ -2,13 +2,14 @@ using System.Net;
 using CityTwin.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
 
 namespace CityTwin.Client;
 
 /// <summary>
 /// The typed .NET client for the traffic control system: grain interfaces behind a small facade. Create
 /// it over an existing <see cref="IGrainFactory"/> (inside a silo or with your own cluster client), or
-/// connect to a silo's gateway with <see cref="ConnectAsync"/>.
+/// connect to a silo's gateway with <see cref="ConnectAsync(IPEndPoint, string, CancellationToken)"/>.
 /// </summary>
 public sealed class CityTwinClient : IAsyncDisposable
 {
@@ -36,10 +37,30 @@ public sealed class CityTwinClient : IAsyncDisposable
     public string Twin { get; }
 
     /// <summary>Connects to a CityTwin cluster through a silo's gateway (default port 30000).</summary>
-    public static async Task<CityTwinClient> ConnectAsync(IPEndPoint gateway, string twin = TwinKeys.Live, CancellationToken cancellationToken = default)
+    public static Task<CityTwinClient> ConnectAsync(IPEndPoint gateway, string twin = TwinKeys.Live, CancellationToken cancellationToken = default) =>
+        ConnectAsync([gateway], ClusterIds.DefaultClusterId, twin, cancellationToken);
+
+    /// <summary>
+    /// Connects to a CityTwin cluster through the gateways of any of its silos (the client moves to another
+    /// gateway when one goes away); <paramref name="clusterId"/> is the silos' <c>--cluster-id</c>.
+    /// </summary>
+    public static async Task<CityTwinClient> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, string clusterId, string twin = TwinKeys.Live, CancellationToken cancellationToken = default)
     {
+        if (gateways.Count == 0)
+        {
+            throw new ArgumentException("name at least one gateway", nameof(gateways));
+        }
+
         var host = new HostBuilder()
-            .UseOrleansClient(c => c.UseStaticClustering(gateway))
+            .UseOrleansClient(c =>
+            {
+                c.UseStaticClustering([.. gateways]);
+                c.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = ClusterIds.ServiceId;
+                });
+            })
             .Build();
         await host.StartAsync(cancellationToken);
         return new CityTwinClient(host.Services.GetRequiredService<IClusterClient>(), host, twin);

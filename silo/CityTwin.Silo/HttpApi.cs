@@ -15,17 +15,21 @@ public static class HttpApi
     public static IEndpointRouteBuilder MapCityTwinApi(this IEndpointRouteBuilder app, SiloSettings settings)
     {
         var api = app.MapGroup("/api");
-        api.MapGet("/health", (ICityCatalog catalog) =>
+        api.MapGet("/health", (ICityCatalog catalog, ILocalSiloDetails silo) =>
         {
             using var process = System.Diagnostics.Process.GetCurrentProcess();
             return Results.Ok(new
             {
                 status = "ready",
                 city = catalog.CityOf(TwinKeys.Live).Name,
+                silo = silo.SiloAddress.ToParsableString(),
+                clusterId = silo.ClusterId,
                 workingSetMb = process.WorkingSet64 / 1048576.0,
                 gcHeapMb = GC.GetTotalMemory(forceFullCollection: false) / 1048576.0,
             });
         });
+
+        api.MapGet("/cluster", ClusterAsync);
 
         var twin = api.MapGroup("/twins/{twin}").AddEndpointFilter(async (ctx, next) =>
         {
@@ -80,6 +84,29 @@ public static class HttpApi
         ["district"] = EntityKind.District,
         ["link"] = EntityKind.Link,
     };
+
+    /// <summary>The silos of the cluster that are not dead, with their activation counts, and which one answered.</summary>
+    private static async Task<IResult> ClusterAsync(IGrainFactory grains, ILocalSiloDetails local)
+    {
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var hosts = (await management.GetDetailedHosts(onlyActive: false)).Where(h => h.Status != SiloStatus.Dead).ToArray();
+        var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
+        var stats = active.Length == 0 ? [] : await management.GetRuntimeStatistics(active);
+        var activations = active.Zip(stats).ToDictionary(p => p.First, p => p.Second.ActivationCount);
+        return Results.Ok(new
+        {
+            clusterId = local.ClusterId,
+            answeredBy = local.SiloAddress.ToParsableString(),
+            silos = hosts.Select(h => new
+            {
+                address = h.SiloAddress.ToParsableString(),
+                name = h.SiloName,
+                status = h.Status.ToString(),
+                started = h.StartTime,
+                activations = activations.TryGetValue(h.SiloAddress, out var n) ? n : (int?)null,
+            }),
+        });
+    }
 
     private static async Task<IResult> Read<T>(bool exists, string kind, string id, Func<Task<T>> read) =>
         exists

@@ -87,14 +87,14 @@ public static class SiloConfiguration
     {
         if (settings.Storage == StorageKind.Memory)
         {
-            return silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+            return silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: ClusterIds.ServiceId, clusterId: settings.ClusterId);
         }
 
         var address = IPAddress.Parse(settings.AdvertisedAddress);
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = settings.ClusterId;
-            o.ServiceId = SiloSettings.ServiceId;
+            o.ServiceId = ClusterIds.ServiceId;
         });
         silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
         return silo.UseAdoNetClustering(o =>

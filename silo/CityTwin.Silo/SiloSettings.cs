@@ -1,4 +1,5 @@
 using System.Net;
+using CityTwin.Contracts;
 using System.Net.Sockets;
 
 namespace CityTwin.Silo;
@@ -23,14 +24,8 @@ public sealed record SiloSettings
     /// <summary>The configuration section the settings are read from.</summary>
     public const string Section = "CityTwin";
 
-    /// <summary>
-    /// The Orleans service id: grain state is keyed by it, so it stays the same across deployments; the
-    /// cluster id may change from one deployment to the next.
-    /// </summary>
-    public const string ServiceId = "citytwin";
-
     /// <summary>The default cluster id.</summary>
-    public const string DefaultClusterId = "citytwin";
+    public const string DefaultClusterId = ClusterIds.DefaultClusterId;
 
     /// <summary>The default HTTP address of the API.</summary>
     public const string DefaultUrls = "http://127.0.0.1:5080";
