@@ -12,9 +12,16 @@ public static class CliProcess
     public static string CliPath => Path.Combine(AppContext.BaseDirectory, "citytwin.dll");
 
     /// <summary>Runs a command to its end; answers the exit code and stdout + stderr.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyList<string> args, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        IReadOnlyList<string> args, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? env = null)
     {
-        using var process = Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("could not start citytwin");
+        var psi = StartInfo(args);
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start citytwin");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace CityTwin.Cluster.Tests.Postgres;
 
@@ -8,7 +9,7 @@ namespace CityTwin.Cluster.Tests.Postgres;
 /// answered, a silo killed mid-ingest in a three-silo cluster, and a silo that joins later.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class DurableTwinTests(PostgresFixture pg)
+public sealed class DurableTwinTests(PostgresFixture pg, ITestOutputHelper output)
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.UtcNow.AddHours(-1);
 
@@ -148,14 +149,17 @@ public sealed class DurableTwinTests(PostgresFixture pg)
                 }
             }
 
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             await Task.WhenAll(SenderAsync(), SenderAsync());
             Assert.Equal(Rounds, sent);
             Assert.True(victim.HasExited);
+            output.WriteLine($"{Rounds} rounds of {work.EventsPerRound} events sent in {watch.Elapsed.TotalSeconds:0.0} s with {retries} retried posts after the kill");
 
             // After recovery every sensor holds exactly the distinct events sent: nothing lost, nothing doubled.
             var survivor = silos[0];
             await Events.EventuallyAsync(() => work.AcceptedPerSensorAsync(survivor.Http, Twin), c => work.Mismatches(c, Rounds).Count == 0, TimeSpan.FromSeconds(90));
             Assert.Empty(work.Mismatches(await work.AcceptedPerSensorAsync(silos[2].Http, Twin), Rounds));
+            output.WriteLine($"every sensor complete {watch.Elapsed.TotalSeconds:0.0} s after the first round");
             await Events.EventuallyAsync(() => ActiveSilosAsync(survivor), n => n == 2, TimeSpan.FromSeconds(60));
         }
         finally
