@@ -8,7 +8,7 @@ using CityTwin.Contracts;
 
 namespace CityTwin.Bench;
 
-public sealed record IngestBenchOptions(Uri Url, int Seconds, int Senders, int Batch, int Seed, string Twin, int Rate)
+public sealed record IngestBenchOptions(IReadOnlyList<Uri> Urls, int Seconds, int Senders, int Batch, int Seed, string Twin, int Rate)
 {
     public static IngestBenchOptions Parse(string[] args)
     {
@@ -19,7 +19,7 @@ public sealed record IngestBenchOptions(Uri Url, int Seconds, int Senders, int B
         }
 
         return new IngestBenchOptions(
-            new Uri(Get("--url", "http://127.0.0.1:5090")),
+            Get("--url", "http://127.0.0.1:5090").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u)).ToArray(),
             int.Parse(Get("--seconds", "60"), CultureInfo.InvariantCulture),
             int.Parse(Get("--senders", "4"), CultureInfo.InvariantCulture),
             int.Parse(Get("--batch", "2000"), CultureInfo.InvariantCulture),
@@ -32,7 +32,9 @@ public sealed record IngestBenchOptions(Uri Url, int Seconds, int Senders, int B
 /// <summary>
 /// Sustained HTTP ingest into a running silo: several senders post NDJSON batches of detector and parking
 /// events for the whole sample city; a probe measures event-to-state latency (from the start of the POST
-/// that carries a marked event until a state read shows it applied).
+/// that carries a marked event until a state read shows it applied). With several silos (<c>--url A,B</c>)
+/// sender i posts to silo i mod n, and the probe posts to the first silo and reads the state from the last, so
+/// its latency includes crossing the cluster.
 /// </summary>
 public static class IngestBench
 {
@@ -40,12 +42,17 @@ public static class IngestBench
 
     public static async Task<int> RunAsync(IngestBenchOptions o)
     {
-        using var http = new HttpClient { BaseAddress = o.Url, Timeout = TimeSpan.FromMinutes(2) };
-        var api = new CityTwinHttpClient(http);
-        if (!await api.IsHealthyAsync())
+        var clients = o.Urls.Select(u => new HttpClient { BaseAddress = u, Timeout = TimeSpan.FromMinutes(2) }).ToArray();
+        var apis = clients.Select(c => new CityTwinHttpClient(c)).ToArray();
+        var http = clients[0];
+        var api = apis[0];
+        for (var i = 0; i < apis.Length; i++)
         {
-            Console.Error.WriteLine($"no silo at {o.Url}");
-            return 1;
+            if (!await apis[i].IsHealthyAsync())
+            {
+                Console.Error.WriteLine($"no silo at {o.Urls[i]}");
+                return 1;
+            }
         }
 
         var detectors = (await http.GetFromJsonAsync<List<EntityInfo>>(new Uri($"/api/twins/{o.Twin}/entities?kind=detector", UriKind.Relative), CityTwinHttpClient.Json))!;
@@ -53,7 +60,7 @@ public static class IngestBench
         var signalDetectors = detectors.Where(d => !d.Id.Contains("-P", StringComparison.Ordinal)).Select(d => d.Id).ToArray();
         var probeFacility = parking[^1].Id;
         var loadFacilities = parking.Take(parking.Count - 1).Select(p => p.Id).ToArray();
-        Console.WriteLine($"silo {o.Url}: {signalDetectors.Length} signal detectors, {loadFacilities.Length} facilities under load, probe on {probeFacility}; " +
+        Console.WriteLine($"silos {string.Join(", ", o.Urls)}: {signalDetectors.Length} signal detectors, {loadFacilities.Length} facilities under load, probe on {probeFacility}; " +
             $"{o.Senders} senders x {o.Batch} events per request for {o.Seconds} s, offered rate {(o.Rate > 0 ? o.Rate.ToString(CultureInfo.InvariantCulture) + " events/s" : "as fast as answered")}");
 
         var seqs = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -130,7 +137,7 @@ public static class IngestBench
                 var body = MakeBatch(random);
                 try
                 {
-                    var report = await api.IngestAsync(o.Twin, body, stop.Token);
+                    var report = await apis[i % apis.Length].IngestAsync(o.Twin, body, stop.Token);
                     Interlocked.Add(ref accepted, report.Accepted);
                     Interlocked.Add(ref duplicates, report.Duplicates);
                     Interlocked.Add(ref rejected, report.Rejected);
@@ -157,7 +164,7 @@ public static class IngestBench
                     await api.IngestAsync(o.Twin, Encoding.UTF8.GetBytes(line), stop.Token);
                     while (true)
                     {
-                        var state = await api.GetAsync<ParkingState>($"/api/twins/{o.Twin}/parking/{probeFacility}", stop.Token);
+                        var state = await apis[^1].GetAsync<ParkingState>($"/api/twins/{o.Twin}/parking/{probeFacility}", stop.Token);
                         if (state.Counters.Applied >= probeSeq)
                         {
                             lock (latencies)
