@@ -13,9 +13,14 @@ public static class CliProcess
 
     /// <summary>Runs a command to its end; answers the exit code and stdout + stderr.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
-        IReadOnlyList<string> args, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? env = null)
+        IReadOnlyList<string> args, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? env = null, string? workingDirectory = null)
     {
         var psi = StartInfo(args);
+        if (workingDirectory is not null)
+        {
+            psi.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {
             psi.Environment[k] = v;

@@ -79,6 +79,26 @@ public sealed class PostgresConfigurationTests(PostgresFixture pg)
     }
 
     [SkippableFact]
+    public async Task Postgres_settings_come_from_appsettings_json_in_the_current_directory()
+    {
+        pg.Require();
+        var db = await pg.NewEmptyDatabaseAsync();
+        var dir = Directory.CreateTempSubdirectory("citytwin-settings-").FullName;
+        try
+        {
+            var settings = new { CityTwin = new { Storage = "postgres", Postgres = db, Urls = "http://127.0.0.1:0" } };
+            await File.WriteAllTextAsync(Path.Combine(dir, "appsettings.json"), System.Text.Json.JsonSerializer.Serialize(settings));
+            var result = await CliProcess.RunAsync(["up"], workingDirectory: dir);
+            Assert.Equal(2, result.ExitCode);
+            AssertOneClearLine(result.Error, "has no CityTwin schema");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [SkippableFact]
     public async Task Db_init_on_up_creates_the_schema_before_the_silo_starts()
     {
         pg.Require();
