@@ -16,10 +16,9 @@ internal static class DbCommand
         {
             var connection = parse.GetValue(Settings.PostgresOption) ?? Settings.Load().Postgres;
             var before = await PostgresSchema.ApplyAsync(connection!, cancellationToken);
-            await PostgresSchema.VerifyAsync(connection!, cancellationToken);
             var database = PostgresConnections.Parse(connection).Database;
             Console.WriteLine(before == PostgresSchema.Version
-                ? $"CityTwin schema version {PostgresSchema.Version} was already in place in database '{database}' (checked and re-applied)"
+                ? $"CityTwin schema version {PostgresSchema.Version} was already in place in database '{database}' (re-applied)"
                 : $"CityTwin schema version {PostgresSchema.Version} created in database '{database}'" + (before > 0 ? $" (upgraded from version {before})" : ""));
             return ExitCodes.Ok;
         }));

@@ -58,8 +58,6 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
     private bool _dirty;
     private long _applied;
-    private long _truncated;
-    private DateTime _lastJournalCheck;
 
     protected string Twin { get; private set; } = "";
 
@@ -75,9 +73,12 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         City = catalog.CityOf(Twin);
         Live = Create(City, EntityId, catalog.Options, state.State.Snapshot);
         _applied = state.State.AppliedPosition;
-        _truncated = _applied;
         await CatchUpAsync(long.MaxValue, cancellationToken);
-        this.RegisterGrainTimer(OnTimerAsync, Checkpoints.Period, Checkpoints.Period);
+        this.RegisterGrainTimer(CheckpointAsync, Checkpoints.Period, Checkpoints.Period);
+        if (journal.IsDurable)
+        {
+            this.RegisterGrainTimer(ct => CatchUpAsync(long.MaxValue, ct), Checkpoints.JournalCheckPeriod, Checkpoints.JournalCheckPeriod);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -201,25 +202,15 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
             }
         }
 
-        _lastJournalCheck = DateTime.UtcNow;
         if (caughtUp > 0)
         {
             if (logger.IsEnabled(LogLevel.Information))
             {
                 logger.LogInformation("{Entity} applied {Count} batches from its intake journal, now at position {Position}", EntityId, caughtUp, _applied);
             }
+
             Report();
         }
-    }
-
-    private async Task OnTimerAsync(CancellationToken cancellationToken)
-    {
-        if (journal.IsDurable && DateTime.UtcNow - _lastJournalCheck >= Checkpoints.JournalCheckPeriod)
-        {
-            await CatchUpAsync(long.MaxValue, cancellationToken);
-        }
-
-        await CheckpointAsync(cancellationToken);
     }
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
@@ -245,10 +236,9 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         }
 
         _dirty = false;
-        if (_applied > _truncated)
-        {
-            await journal.TruncateAsync(Twin, EntityId, _applied, cancellationToken);
-            _truncated = _applied;
-        }
+
+        // With a durable journal every change comes from a journaled batch, so the checkpoint just written
+        // holds new positions: the journal's entries up to them are no longer needed.
+        await journal.TruncateAsync(Twin, EntityId, _applied, cancellationToken);
     }
 }

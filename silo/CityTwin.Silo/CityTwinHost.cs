@@ -32,12 +32,15 @@ public static class CityTwinHost
         settings.Validate();
         if (settings.Storage == StorageKind.Postgres)
         {
+            // Applying the schema leaves exactly this version in place; otherwise it must be there already.
             if (settings.InitSchema)
             {
                 await PostgresSchema.ApplyAsync(settings.Postgres!, cancellationToken);
             }
-
-            await PostgresSchema.VerifyAsync(settings.Postgres!, cancellationToken);
+            else
+            {
+                await PostgresSchema.VerifyAsync(settings.Postgres!, cancellationToken);
+            }
         }
 
         return Build(settings, city);

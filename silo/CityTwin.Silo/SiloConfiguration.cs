@@ -53,11 +53,12 @@ public static class SiloConfiguration
             foreach (var name in new[] { StorageNames.Twin, StorageNames.PubSub })
             {
                 // State is stored in Orleans' own binary format (version tolerant by the [Id]s of the state types),
-                // the same serializer the grains' calls use, rather than the provider's default JSON.
-                silo.AddAdoNetGrainStorage(name, ob => ob.Configure<Serializer>((o, serializer) =>
+                // the same serializer the grains' calls use, rather than the provider's default JSON; the
+                // connections come from the journal's data source, one pool per silo.
+                silo.AddAdoNetGrainStorage(name, ob => ob.Configure<Serializer, NpgsqlDataSource>((o, serializer, db) =>
                 {
                     o.Invariant = PostgresSchema.Invariant;
-                    o.ConnectionString = postgres;
+                    o.DataSource = db;
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                 }));
             }

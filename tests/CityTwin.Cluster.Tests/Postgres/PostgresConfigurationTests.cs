@@ -37,7 +37,7 @@ public sealed class PostgresConfigurationTests(PostgresFixture pg)
     {
         pg.Require();
         var db = await pg.NewEmptyDatabaseAsync();
-        var result = await CliProcess.RunAsync(["up", "--storage", "postgres", "--postgres", db, "--urls", "http://127.0.0.1:0"]);
+        var result = await UpOnPostgresAsync(db);
         Assert.Equal(2, result.ExitCode);
         AssertOneClearLine(result.Error, "has no CityTwin schema", "--postgres", "citytwin db init");
     }
@@ -48,7 +48,7 @@ public sealed class PostgresConfigurationTests(PostgresFixture pg)
         pg.Require();
         var db = await pg.NewDatabaseWithSchemaAsync();
         var wrong = new Npgsql.NpgsqlConnectionStringBuilder(db) { Password = "not-the-password" }.ConnectionString;
-        var result = await CliProcess.RunAsync(["up", "--storage", "postgres", "--postgres", wrong, "--urls", "http://127.0.0.1:0"]);
+        var result = await UpOnPostgresAsync(wrong);
         Assert.Equal(2, result.ExitCode);
         AssertOneClearLine(result.Error, "refused the password of user 'citytwin'", "--postgres");
     }
@@ -58,7 +58,7 @@ public sealed class PostgresConfigurationTests(PostgresFixture pg)
     {
         pg.Require();
         var nobody = $"Host=127.0.0.1;Port={SiloProcess.FreePort()};Username=citytwin;Password=x;Database=citytwin;Timeout=3";
-        var result = await CliProcess.RunAsync(["up", "--storage", "postgres", "--postgres", nobody, "--urls", "http://127.0.0.1:0"]);
+        var result = await UpOnPostgresAsync(nobody);
         Assert.Equal(1, result.ExitCode);
         AssertOneClearLine(result.Error, "cannot reach PostgreSQL at 127.0.0.1:", "--postgres");
     }
@@ -126,6 +126,10 @@ public sealed class PostgresConfigurationTests(PostgresFixture pg)
             await process.WaitForExitAsync();
         }
     }
+
+    /// <summary>Runs <c>citytwin up --storage postgres</c> on a connection string; it is expected to refuse.</summary>
+    private static Task<(int ExitCode, string Output, string Error)> UpOnPostgresAsync(string postgres) =>
+        CliProcess.RunAsync(["up", "--storage", "postgres", "--postgres", postgres, "--urls", "http://127.0.0.1:0"]);
 
     private static void AssertOneClearLine(string stderr, params string[] fragments)
     {
