@@ -27,7 +27,14 @@ public enum GateRole
 }
 
 /// <summary>Lanes of one approach that share a queue and a signal.</summary>
-public sealed record LaneGroup(string Id, IReadOnlyList<Movement> Movements, int Lanes, double SaturationFlowVehH);
+public sealed record LaneGroup(string Id, IReadOnlyList<Movement> Movements, int Lanes, double SaturationFlowVehH)
+{
+    /// <summary>
+    /// The links this lane group feeds, when the city names them (an imported SUMO network does); when null,
+    /// the simulation derives them from <see cref="Movements"/> and the links' geometry.
+    /// </summary>
+    public IReadOnlyList<string>? ToLinks { get; init; }
+}
 
 /// <summary>One arm that enters a signalised junction.</summary>
 public sealed record Approach(string Id, string? LinkId, IReadOnlyList<LaneGroup> LaneGroups)
@@ -80,7 +87,15 @@ public sealed record RoadLink(
     double SpeedLimitKmh,
     double LengthM,
     IReadOnlyList<Coordinate> Path,
-    Placement Placement);
+    Placement Placement)
+{
+    /// <summary>
+    /// The links a vehicle may take after this one, when the city names them (an imported SUMO network does);
+    /// when null, every link that leaves this link's <see cref="To"/> node except the U-turn back to
+    /// <see cref="From"/> (allowed only at a dead end).
+    /// </summary>
+    public IReadOnlyList<string>? Next { get; init; }
+}
 
 /// <summary>A parking facility.</summary>
 public sealed record ParkingFacility(
