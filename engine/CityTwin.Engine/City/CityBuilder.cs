@@ -119,10 +119,15 @@ public static class CityBuilder
             var district = DistrictAt(mid) ?? NearestDistrict(mid);
             var length = l.LengthM ?? line.Length;
             links.Add(new RoadLink(l.Id, l.Name, l.From, l.To, l.Lanes, l.SpeedLimitKmh, length, l.Path,
-                new Placement(mid.X, mid.Y, grid.CellIdAt(mid), district)));
+                new Placement(mid.X, mid.Y, grid.CellIdAt(mid), district))
+            { Next = l.Next });
         }
 
         var linksById = links.ToDictionary(l => l.Id, StringComparer.Ordinal);
+        foreach (var l in draft.Links)
+        {
+            CheckNext(l, linksById, errors);
+        }
 
         var signals = new List<SignalSite>();
         foreach (var s in draft.Signals)
@@ -164,7 +169,10 @@ public static class CityBuilder
         }
 
         var cells = grid.Cells(c => DistrictAt(c));
-        return new CityModel(draft.Name, draft.CellSizeM, projection, districts, signals, links, parking, detectors, cells);
+        return new CityModel(draft.Name, draft.CellSizeM, projection, districts, signals, links, parking, detectors, cells)
+        {
+            DemandFiles = draft.DemandFiles,
+        };
     }
 
     private static LocalProjection CreateProjection(CityDraft draft)
@@ -231,6 +239,8 @@ public static class CityBuilder
                 {
                     errors.Add(new CityError(s.Source, $"approaches[{a}].laneGroups[{g}].id", $"lane group '{approach.LaneGroups[g].Id}' appears twice in approach '{approach.Id}'"));
                 }
+
+                CheckToLinks(s, $"approaches[{a}].laneGroups[{g}].toLinks", approach.LaneGroups[g].ToLinks, links, errors);
             }
         }
 
@@ -270,6 +280,38 @@ public static class CityBuilder
         if (s.Plan.OffsetS < 0 || s.Plan.OffsetS >= s.Plan.CycleS)
         {
             errors.Add(new CityError(s.Source, "plan.offsetS", $"offset {s.Plan.OffsetS} s must be in [0, cycle)"));
+        }
+    }
+
+    /// <summary>A lane group's <c>toLinks</c> must name links that leave this signal's node (the signal id).</summary>
+    private static void CheckToLinks(SignalDraft s, string field, IReadOnlyList<string>? toLinks, Dictionary<string, RoadLink> links, List<CityError> errors)
+    {
+        for (var k = 0; toLinks is not null && k < toLinks.Count; k++)
+        {
+            if (!links.TryGetValue(toLinks[k], out var target))
+            {
+                errors.Add(new CityError(s.Source, $"{field}[{k}]", $"link '{toLinks[k]}' does not exist"));
+            }
+            else if (target.From != s.Id)
+            {
+                errors.Add(new CityError(s.Source, $"{field}[{k}]", $"link '{toLinks[k]}' starts at '{target.From}', not at this signal"));
+            }
+        }
+    }
+
+    /// <summary>A link's <c>next</c> must name links that start where this one ends.</summary>
+    private static void CheckNext(LinkDraft l, Dictionary<string, RoadLink> links, List<CityError> errors)
+    {
+        for (var k = 0; l.Next is not null && k < l.Next.Count; k++)
+        {
+            if (!links.TryGetValue(l.Next[k], out var next))
+            {
+                errors.Add(new CityError(l.Source, $"next[{k}]", $"link '{l.Next[k]}' does not exist"));
+            }
+            else if (next.From != l.To)
+            {
+                errors.Add(new CityError(l.Source, $"next[{k}]", $"link '{l.Next[k]}' starts at '{next.From}', not at this link's end '{l.To}'"));
+            }
         }
     }
 

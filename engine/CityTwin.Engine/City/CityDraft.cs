@@ -13,6 +13,9 @@ public sealed class CityDraft
 
     public double CellSizeM { get; set; } = 250;
 
+    /// <summary>The manifest's demand files (names relative to the city folder); empty when it lists none.</summary>
+    public IReadOnlyList<string> DemandFiles { get; set; } = [];
+
     public List<DistrictDraft> Districts { get; } = [];
 
     public List<SignalDraft> Signals { get; } = [];
@@ -44,7 +47,11 @@ public sealed record LinkDraft(
     int Lanes,
     double SpeedLimitKmh,
     double? LengthM,
-    IReadOnlyList<Coordinate> Path);
+    IReadOnlyList<Coordinate> Path)
+{
+    /// <summary>The links a vehicle may take after this one, when the city names them (see <see cref="RoadLink.Next"/>).</summary>
+    public IReadOnlyList<string>? Next { get; init; }
+}
 
 public sealed record ParkingDraft(
     string Source,

@@ -78,6 +78,12 @@ public sealed class CityModel
 
     public double CellSizeM { get; }
 
+    /// <summary>
+    /// The demand files the manifest lists (names relative to the city folder, in manifest order); empty when
+    /// none. The model holds only the names; reading them is the demand reader's job.
+    /// </summary>
+    public IReadOnlyList<string> DemandFiles { get; init; } = [];
+
     public LocalProjection Projection { get; }
 
     public IReadOnlyList<District> Districts { get; }

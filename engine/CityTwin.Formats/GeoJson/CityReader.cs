@@ -72,6 +72,7 @@ public static partial class CityReader
                 {
                     draft.Name = f.String(root, "name", "name") ?? "";
                     draft.CellSizeM = f.Number(root, "cellSizeM", "cellSizeM", CityBuilder.MinCellSizeM, CityBuilder.MaxCellSizeM, required: false) ?? 250;
+                    draft.DemandFiles = f.StringList(root, "demand", "demand", 0, required: false) ?? [];
                     if (f.Array(root, "files", "files", 1) is { } list)
                     {
                         var i = 0;
@@ -91,6 +92,11 @@ public static partial class CityReader
                     }
                 }
             }
+        }
+
+        foreach (var file in draft.DemandFiles.Where(d => !File.Exists(Path.Combine(folder, d))))
+        {
+            errors.Add(new CityError(ManifestFile, "demand", $"'{file}' does not exist in '{folder}'"));
         }
 
         foreach (var file in files)
@@ -309,9 +315,10 @@ public static partial class CityReader
                             }
                         }
 
+                        var toLinks = f.StringList(group, "toLinks", $"{gp}.toLinks", 1, required: false);
                         if (gid is not null && lanes is not null && sat is not null)
                         {
-                            groups.Add(new LaneGroup(gid, movements, (int)lanes, sat.Value));
+                            groups.Add(new LaneGroup(gid, movements, (int)lanes, sat.Value) { ToLinks = toLinks });
                         }
                     }
                 }
@@ -350,7 +357,7 @@ public static partial class CityReader
                 var phaseId = f.Integer(ph, "id", $"{path}.id", 1, 64);
                 var green = f.Number(ph, "greenS", $"{path}.greenS", 0.1, 300);
                 var amber = f.Number(ph, "amberS", $"{path}.amberS", 0, 10, required: false) ?? 3;
-                var allRed = f.Number(ph, "allRedS", $"{path}.allRedS", 0, 30, required: false) ?? 2;
+                var allRed = f.Number(ph, "allRedS", $"{path}.allRedS", 0, 300, required: false) ?? 2;
                 var serves = new List<LaneGroupRef>();
                 if (f.Array(ph, "serves", $"{path}.serves", 1) is { } sl)
                 {
@@ -390,10 +397,11 @@ public static partial class CityReader
         var speed = f.Number(p, "speedLimitKmh", "properties.speedLimitKmh", 5, 200);
         var length = f.Number(p, "lengthM", "properties.lengthM", 0.1, 1_000_000, required: false);
         var name = f.String(p, "name", "properties.name", required: false);
+        var next = f.StringList(p, "next", "properties.next", 0, required: false);
         var line = ReadGeometry(f, geometry, "LineString") as LineString;
         if (f.ErrorCount == 0 && line is not null)
         {
-            draft.Links.Add(new LinkDraft(f.Source, id, name, from!, to!, (int)lanes!, speed!.Value, length, line.Coordinates));
+            draft.Links.Add(new LinkDraft(f.Source, id, name, from!, to!, (int)lanes!, speed!.Value, length, line.Coordinates) { Next = next });
         }
     }
 

@@ -101,6 +101,44 @@ internal sealed class JsonFields(string source, List<CityError> errors)
         return v;
     }
 
+    /// <summary>
+    /// An array of non-empty strings (ids or file names), each at most once. Null when absent (and not
+    /// required) or malformed; every bad item is reported.
+    /// </summary>
+    public List<string>? StringList(JsonElement obj, string name, string path, int minItems, bool required = true)
+    {
+        if (Array(obj, name, path, minItems, required) is not { } array)
+        {
+            return null;
+        }
+
+        var items = new List<string>();
+        var ok = true;
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var text = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                Error($"{path}[{i}]", "must be a non-empty string");
+                ok = false;
+            }
+            else if (items.Contains(text, StringComparer.Ordinal))
+            {
+                Error($"{path}[{i}]", $"'{text}' appears twice");
+                ok = false;
+            }
+            else
+            {
+                items.Add(text);
+            }
+
+            i++;
+        }
+
+        return ok ? items : null;
+    }
+
     public JsonElement? Object(JsonElement obj, string name, string path, bool required = true)
     {
         if (!TryGet(obj, name, path, required, out var v))
