@@ -1,0 +1,96 @@
+namespace CityTwin.Engine.Traffic;
+
+/// <summary>How the simulation runs the signals.</summary>
+public enum SignalControl
+{
+    /// <summary>Every signal runs its fixed-time plan (cycle, splits, offset).</summary>
+    FixedTime,
+
+    /// <summary>
+    /// Simple actuated control: phases run in the plan's order; a green lasts at least
+    /// <see cref="SimulationOptions.MinGreenS"/>, ends when no vehicle is queued or arriving within
+    /// <see cref="SimulationOptions.GapS"/> on the groups it serves (gap-out) and at the latest after the plan's
+    /// green times <see cref="SimulationOptions.MaxGreenFactor"/> (max-out).
+    /// </summary>
+    Actuated,
+}
+
+/// <summary>Settings of one simulation run. The defaults are the documented model (docs/simulation.md).</summary>
+public sealed record SimulationOptions
+{
+    /// <summary>Seed of every random draw (speed factors, demand expansion).</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Time step (s). Vehicle times are continuous; signals and blocking are evaluated per step.</summary>
+    public double StepS { get; init; } = 1.0;
+
+    /// <summary>Simulated start time (s from midnight of the simulated day).</summary>
+    public double StartS { get; init; }
+
+    /// <summary>End time (s); null runs until every trip has arrived (or <see cref="MaxDurationS"/> after the last departure).</summary>
+    public double? UntilS { get; init; }
+
+    /// <summary>With no <see cref="UntilS"/>, stop this long after the last departure even if vehicles remain.</summary>
+    public double MaxDurationS { get; init; } = 4 * 3600;
+
+    /// <summary>Width of a KPI interval (s).</summary>
+    public double KpiIntervalS { get; init; } = 900;
+
+    /// <summary>
+    /// A vehicle held at a stop line by a full downstream link for this long is moved on regardless (a
+    /// "teleport", as SUMO's time-to-teleport), so a gridlock cannot freeze the run; 0 never moves it.
+    /// </summary>
+    public double TeleportAfterS { get; init; } = 300;
+
+    /// <summary>A vehicle that waits at a stop line longer than this counts one stop.</summary>
+    public double StopThresholdS { get; init; } = 2.0;
+
+    /// <summary>Standard deviation of the per-vehicle speed factor (mean 1, cut to 1 +- 2 sd); 0 gives every vehicle the speed limit.</summary>
+    public double SpeedFactorDeviation { get; init; } = 0.1;
+
+    /// <summary>
+    /// Routes: 0 routes every trip by free-flow travel time; a positive value re-estimates each turn's travel time
+    /// (free flow + mean recent wait) every that many seconds and routes trips departing after by the estimate.
+    /// </summary>
+    public double RerouteIntervalS { get; init; } = 300;
+
+    public SignalControl Control { get; init; } = SignalControl.FixedTime;
+
+    /// <summary>Keep one <see cref="TripRecord"/> per trip in the result.</summary>
+    public bool RecordTrips { get; init; }
+
+    /// <summary>Actuated control: minimum green (s).</summary>
+    public double MinGreenS { get; init; } = 5;
+
+    /// <summary>Actuated control: gap (passage) time (s).</summary>
+    public double GapS { get; init; } = 3;
+
+    /// <summary>Actuated control: maximum green as a multiple of the plan's green.</summary>
+    public double MaxGreenFactor { get; init; } = 1.5;
+
+    /// <summary>Routes are computed on this many threads (the run itself is one thread, so results do not depend on it).</summary>
+    public int RoutingThreads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Checks the settings; throws <see cref="ArgumentException"/> naming the field.</summary>
+    public void Validate()
+    {
+        Check(StepS is > 0 and <= 10, nameof(StepS), "must be in (0, 10] s");
+        Check(UntilS is null || UntilS > StartS, nameof(UntilS), "must be after StartS");
+        Check(MaxDurationS > 0, nameof(MaxDurationS), "must be positive");
+        Check(KpiIntervalS >= StepS, nameof(KpiIntervalS), "must be at least one step");
+        Check(TeleportAfterS >= 0, nameof(TeleportAfterS), "must be >= 0");
+        Check(StopThresholdS >= 0, nameof(StopThresholdS), "must be >= 0");
+        Check(SpeedFactorDeviation is >= 0 and < 0.5, nameof(SpeedFactorDeviation), "must be in [0, 0.5)");
+        Check(RerouteIntervalS >= 0, nameof(RerouteIntervalS), "must be >= 0");
+        Check(MinGreenS >= 0 && GapS > 0 && MaxGreenFactor >= 1, nameof(Control), "actuated settings need MinGreenS >= 0, GapS > 0, MaxGreenFactor >= 1");
+        Check(RoutingThreads >= 1, nameof(RoutingThreads), "must be >= 1");
+    }
+
+    private static void Check(bool ok, string field, string rule)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"simulation option '{field}' {rule}", field);
+        }
+    }
+}
