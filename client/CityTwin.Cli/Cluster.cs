@@ -1,6 +1,8 @@
 using System.CommandLine;
 using CityTwin.Client;
 using CityTwin.Engine.City;
+using CityTwin.Engine.Traffic;
+using CityTwin.Formats.Demand;
 using CityTwin.Postgres;
 using CityTwin.Silo;
 using Microsoft.AspNetCore.Builder;
@@ -104,7 +106,7 @@ internal static class Run
             await Console.Error.WriteLineAsync($"citytwin: {ex.Message}");
             return ex.IsTransient ? ExitCodes.Failure : ExitCodes.BadInput;
         }
-        catch (CityValidationException ex)
+        catch (Exception ex) when (ex is CityValidationException or DemandFormatException or DemandException or TripException or TrafficNetworkException)
         {
             await Console.Error.WriteLineAsync($"citytwin: {ex.Message}");
             return ExitCodes.BadInput;

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using CityTwin.Engine.Traffic;
+using CityTwin.Formats.Demand;
+using CityTwin.Formats.GeoJson;
+using CityTwin.Formats.Simulation;
+using CityTwin.Silo;
+
+namespace CityTwin.Cli;
+
+/// <summary>
+/// <c>citytwin simulate CITY</c>: runs the traffic engine on a city folder (or an imported SUMO city) with its
+/// demand files (or <c>--demand</c>), and writes summary.json, KPI time series and trips.csv to <c>--out</c>.
+/// </summary>
+internal static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var city = new Argument<string?>("CITY") { Description = "City folder (city.json + GeoJSON); default: the bundled sample city", Arity = ArgumentArity.ZeroOrOne };
+        var demand = new Option<string[]>("--demand") { Description = "Demand CSV file(s): trips or an origin-destination table; default: the city's own demand files", AllowMultipleArgumentsPerToken = true };
+        var start = new Option<string?>("--start") { Description = "Start time: seconds from midnight or HH:MM (default: 0, or the first departure)" };
+        var until = new Option<string?>("--until") { Description = "End time: seconds from midnight or HH:MM (default: when every trip has arrived)" };
+        var seed = new Option<ulong>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 42 };
+        var outDir = new Option<string?>("--out") { Description = "Output folder for summary.json, kpi-*.csv and trips.csv (default: ./simulation-out)" };
+        var control = new Option<string>("--control") { Description = "Signal control: fixed or actuated", DefaultValueFactory = _ => "fixed" };
+        control.AcceptOnlyFromAmong("fixed", "actuated");
+        var reroute = new Option<double>("--reroute") { Description = "Re-estimate travel times for routing every S seconds (0: route by free-flow time)", DefaultValueFactory = _ => 300 };
+        var interval = new Option<double>("--interval") { Description = "KPI interval (s)", DefaultValueFactory = _ => 900 };
+        var teleport = new Option<double>("--teleport") { Description = "Move a vehicle blocked by a full link after S seconds (0: never)", DefaultValueFactory = _ => 300 };
+        var scale = new Option<double>("--scale") { Description = "Multiply origin-destination demand by this factor", DefaultValueFactory = _ => 1.0 };
+        var noTrips = new Option<bool>("--no-trips") { Description = "Do not write trips.csv" };
+
+        var command = new Command("simulate", "Run the traffic simulation on a city and write its KPIs")
+        {
+            city, demand, start, until, seed, outDir, control, reroute, interval, teleport, scale, noTrips,
+        };
+        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(() =>
+        {
+            var wall = Stopwatch.StartNew();
+            var folder = parse.GetValue(city) ?? SiloSettings.SampleCityDirectory;
+            var model = CityReader.ReadFolder(folder);
+            var files = parse.GetValue(demand) is { Length: > 0 } given
+                ? given.ToList()
+                : model.DemandFiles.Select(f => Path.Combine(folder, f)).ToList();
+            if (files.Count == 0)
+            {
+                throw new CliInputException($"the city in '{folder}' names no demand files (manifest field 'demand'); give --demand FILE");
+            }
+
+            var set = DemandSet.Empty;
+            foreach (var f in files)
+            {
+                set = set.Plus(DemandReader.ReadFile(f));
+            }
+
+            var o = new SimulationOptions
+            {
+                Seed = parse.GetValue(seed),
+                StartS = Time(parse.GetValue(start), "--start") ?? 0,
+                UntilS = Time(parse.GetValue(until), "--until"),
+                Control = parse.GetValue(control) == "actuated" ? SignalControl.Actuated : SignalControl.FixedTime,
+                RerouteIntervalS = parse.GetValue(reroute),
+                KpiIntervalS = parse.GetValue(interval),
+                TeleportAfterS = parse.GetValue(teleport),
+                RecordTrips = !parse.GetValue(noTrips),
+            };
+            try
+            {
+                o.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliInputException(e.Message);
+            }
+
+            var network = CityNetwork.Build(model);
+            var trips = set.Trips.Concat(OdDemand.Expand(network, set.OdRows, o.Seed, parse.GetValue(scale))).ToList();
+            Console.WriteLine($"{model.Name}: {network.LinkCount} links, {network.Signals.Count} signals; {trips.Count} trips ({set.Trips.Count} explicit, {trips.Count - set.Trips.Count} from {set.OdRows.Count} origin-destination rows)");
+
+            var run = Stopwatch.StartNew();
+            var result = new Simulation(network, trips, o).Run();
+            run.Stop();
+
+            var output = parse.GetValue(outDir) ?? "simulation-out";
+            var inputs = new JsonObject
+            {
+                ["city"] = model.Name,
+                ["cityFolder"] = Path.GetFullPath(folder),
+                ["demand"] = new JsonArray(files.Select(f => (JsonNode)Path.GetFullPath(f)).ToArray()),
+                ["links"] = network.LinkCount,
+                ["signals"] = network.Signals.Count,
+            };
+            SimulationWriter.WriteSeries(output, result);
+            SimulationWriter.WriteSummary(output, SimulationWriter.Summary(result, wall.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds, inputs));
+
+            var c = result.City.Total;
+            Console.WriteLine(FormattableString.Invariant(
+                $"simulated {result.StartS:F0}..{result.EndS:F0} s in {run.Elapsed.TotalSeconds:F2} s ({result.Counters.VehicleSteps / Math.Max(1e-9, run.Elapsed.TotalSeconds):F0} vehicle-steps/s)"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"trips completed {c.TripsCompleted} of {trips.Count} (unroutable {result.Counters.Unroutable}, still in network {c.InNetworkAtEnd}, not departed or waiting to enter {result.Counters.NotDeparted}); mean trip {c.MeanTripDurationS:F1} s, mean time loss {c.MeanTimeLossS:F1} s, delay {c.TotalDelayVehH:F1} veh-h, teleports {c.Teleports}"));
+            Console.WriteLine($"wrote {Path.GetFullPath(output)}");
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return command;
+    }
+
+    private static double? Time(string? text, string option)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!DemandReader.TryParseTime(text, out var s))
+        {
+            throw new CliInputException($"{option} '{text}' is not a time (seconds from midnight or HH:MM[:SS])");
+        }
+
+        return s;
+    }
+}
