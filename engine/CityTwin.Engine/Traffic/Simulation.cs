@@ -33,6 +33,7 @@ public sealed class Simulation
     private readonly int[] _origin;
     private readonly int[] _destination;
     private readonly double[] _depart;
+    private readonly bool[] _atStopLine;
     private readonly int[]?[] _route;
     private readonly double[] _speedFactor;
     private readonly int[] _departOrder;
@@ -102,6 +103,7 @@ public sealed class Simulation
         _origin = new int[_n];
         _destination = new int[_n];
         _depart = new double[_n];
+        _atStopLine = new bool[_n];
         _route = new int[]?[_n];
         _speedFactor = new double[_n];
         _inserted = new double[_n];
@@ -119,6 +121,7 @@ public sealed class Simulation
             var t = trips[v];
             _tripIds[v] = t.Id;
             _depart[v] = t.DepartS;
+            _atStopLine[v] = t.AtStopLine;
             if (!double.IsFinite(t.DepartS))
             {
                 errors.Add($"trip '{t.Id}': departure time must be a finite number of seconds");
@@ -644,7 +647,7 @@ public sealed class Simulation
         _inserted[v] = at;
         _linkEnter[v] = at;
         _pos[v] = 0;
-        var free = _net.FreeTimeS[l] / _speedFactor[v];
+        var free = _atStopLine[v] ? 0 : _net.FreeTimeS[l] / _speedFactor[v];
         _freeSum[v] = free;
         _ready[v] = at + free;
         _linkCount[l]++;

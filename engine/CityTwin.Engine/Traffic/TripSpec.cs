@@ -7,4 +7,11 @@ namespace CityTwin.Engine.Traffic;
 /// <paramref name="FromLink"/>, last <paramref name="ToLink"/>); otherwise the simulation routes the trip by
 /// shortest travel time.
 /// </summary>
-public sealed record TripSpec(string Id, double DepartS, string FromLink, string ToLink, IReadOnlyList<string>? Route = null);
+public sealed record TripSpec(string Id, double DepartS, string FromLink, string ToLink, IReadOnlyList<string>? Route = null)
+{
+    /// <summary>
+    /// The vehicle is already queued at the downstream end of <see cref="FromLink"/> at <see cref="DepartS"/>
+    /// (a queue carried over from the live twin) instead of entering at its upstream end.
+    /// </summary>
+    public bool AtStopLine { get; init; }
+}
