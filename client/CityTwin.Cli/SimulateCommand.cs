@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using CityTwin.Contracts;
 using CityTwin.Engine.Traffic;
 using CityTwin.Formats.Demand;
 using CityTwin.Formats.GeoJson;
 using CityTwin.Formats.Simulation;
+using CityTwin.Grains;
 using CityTwin.Silo;
 
 namespace CityTwin.Cli;
@@ -30,12 +32,14 @@ internal static class SimulateCommand
         var teleport = new Option<double>("--teleport") { Description = "Move a vehicle blocked by a full link after S seconds (0: never)", DefaultValueFactory = _ => 300 };
         var scale = new Option<double>("--scale") { Description = "Multiply origin-destination demand by this factor", DefaultValueFactory = _ => 1.0 };
         var noTrips = new Option<bool>("--no-trips") { Description = "Do not write trips.csv" };
+        var fromTwin = new Option<string?>("--from-twin") { Description = "Start from this twin's live state (plans, queues, flows): the city's demand is fitted to the measured flows; use with --cluster" };
+        var horizon = new Option<double>("--horizon") { Description = "With --from-twin: how far ahead to simulate (s)", DefaultValueFactory = _ => 3600 };
 
         var command = new Command("simulate", "Run the traffic simulation on a city and write its KPIs")
         {
-            city, demand, start, until, seed, outDir, control, reroute, interval, teleport, scale, noTrips,
+            city, demand, start, until, seed, outDir, control, reroute, interval, teleport, scale, noTrips, fromTwin, horizon, Cluster.ClusterOption,
         };
-        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(() =>
+        command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
         {
             var wall = Stopwatch.StartNew();
             var folder = parse.GetValue(city) ?? SiloSettings.SampleCityDirectory;
@@ -74,8 +78,26 @@ internal static class SimulateCommand
                 throw new CliInputException(e.Message);
             }
 
-            var network = CityNetwork.Build(model);
-            var trips = set.Trips.Concat(OdDemand.Expand(network, set.OdRows, o.Seed, parse.GetValue(scale))).ToList();
+            TrafficNetwork network;
+            List<TripSpec> trips;
+            LiveStartPlan? live = null;
+            if (parse.GetValue(fromTwin) is { } twinId)
+            {
+                await using var cluster = await Cluster.ConnectAsync(parse.GetValue(Cluster.ClusterOption), folder, cancellationToken);
+                var data = await cluster.Api.GetAsync<TwinSnapshotData>($"api/twins/{Uri.EscapeDataString(twinId)}/snapshot", cancellationToken);
+                live = LiveStart.Prepare(model, SnapshotMapping.ToEngine(data), set.OdRows, parse.GetValue(horizon), o.Seed);
+                network = live.Network;
+                trips = [.. set.Trips.Where(t => t.DepartS >= live.StartS && t.DepartS < live.UntilS), .. live.Trips];
+                o = o with { StartS = live.StartS, UntilS = live.UntilS };
+                Console.WriteLine(FormattableString.Invariant(
+                    $"twin '{twinId}' as of {data.AsOf:O}: {live.QueuedVehicles} queued vehicles at the start; demand fitted to {live.Fit.Count} measured approaches, mean GEH {live.Fit.DefaultIfEmpty().Average(f => f?.BaseGeh ?? 0):F2} -> {live.Fit.DefaultIfEmpty().Average(f => f?.Geh ?? 0):F2}"));
+            }
+            else
+            {
+                network = CityNetwork.Build(model);
+                trips = [.. set.Trips, .. OdDemand.Expand(network, set.OdRows, o.Seed, parse.GetValue(scale))];
+            }
+
             Console.WriteLine($"{model.Name}: {network.LinkCount} links, {network.Signals.Count} signals; {trips.Count} trips ({set.Trips.Count} explicit, {trips.Count - set.Trips.Count} from {set.OdRows.Count} origin-destination rows)");
 
             var run = Stopwatch.StartNew();
@@ -92,6 +114,13 @@ internal static class SimulateCommand
                 ["signals"] = network.Signals.Count,
             };
             SimulationWriter.WriteSeries(output, result);
+            if (live is not null)
+            {
+                inputs["fromTwin"] = parse.GetValue(fromTwin);
+                inputs["queuedAtStart"] = live.QueuedVehicles;
+                SimulationWriter.WriteFit(output, live.Fit);
+            }
+
             SimulationWriter.WriteSummary(output, SimulationWriter.Summary(result, wall.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds, inputs));
 
             var c = result.City.Total;
@@ -100,7 +129,7 @@ internal static class SimulateCommand
             Console.WriteLine(FormattableString.Invariant(
                 $"trips completed {c.TripsCompleted} of {trips.Count} (unroutable {result.Counters.Unroutable}, still in network {c.InNetworkAtEnd}, not departed or waiting to enter {result.Counters.NotDeparted}); mean trip {c.MeanTripDurationS:F1} s, mean time loss {c.MeanTimeLossS:F1} s, delay {c.TotalDelayVehH:F1} veh-h, teleports {c.Teleports}"));
             Console.WriteLine($"wrote {Path.GetFullPath(output)}");
-            return Task.FromResult(ExitCodes.Ok);
+            return ExitCodes.Ok;
         }));
         return command;
     }

@@ -55,6 +55,12 @@ public static class HttpApi
             return Results.Ok(list);
         });
 
+        twin.MapGet("/snapshot", async (string twin, ICityCatalog catalog, IGrainFactory grains) =>
+        {
+            _ = catalog.CityOf(twin);
+            return Results.Ok(await grains.GetGrain<ITwinSnapshotGrain>(twin).TakeAsync());
+        });
+
         twin.MapGet("/signals/{id}", (string twin, string id, ICityCatalog catalog, IGrainFactory grains) =>
             Read(catalog.CityOf(twin).SignalsById.ContainsKey(id), "signal", id,
                 () => grains.GetGrain<ITrafficSignalGrain>(TwinKeys.Of(twin, id)).GetStateAsync()));

@@ -80,6 +80,19 @@ public static class SimulationWriter
         }
     }
 
+    /// <summary>Writes <c>fit.csv</c>: per measured approach, the measured, base and fitted flow (veh/h) and GEH.</summary>
+    public static void WriteFit(string folder, IReadOnlyList<CountFit> fit)
+    {
+        Directory.CreateDirectory(folder);
+        var sb = new StringBuilder("signal,approach,measured_veh_h,base_veh_h,estimated_veh_h,base_geh,geh\n");
+        foreach (var f in fit)
+        {
+            sb.Append(string.Join(',', f.SignalId, f.ApproachId, F(f.MeasuredVehH), F(f.BaseVehH), F(f.EstimatedVehH), F(f.BaseGeh), F(f.Geh))).Append('\n');
+        }
+
+        File.WriteAllText(Path.Combine(folder, "fit.csv"), sb.ToString());
+    }
+
     private static void WriteCity(string path, SimulationResult r)
     {
         var sb = new StringBuilder("interval_start_s,departed,trips_completed,mean_trip_duration_s,mean_time_loss_s,total_delay_veh_h,travel_time_veh_h,vehicle_km,mean_insertion_delay_s,teleports,in_network_at_end,waiting_to_enter_at_end,spillback_link_min,max_queue_veh\n");
