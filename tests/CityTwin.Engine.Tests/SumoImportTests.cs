@@ -168,7 +168,8 @@ public sealed class SumoImportTests : IDisposable
         Assert.Equal(("W", "C_1"), (west.From, west.To));
         Assert.Equal(2, west.Lanes); // the bus lane is not a car lane
         Assert.Equal(60.01, west.SpeedLimitKmh, 2); // the fastest car lane, 16.67 m/s
-        Assert.Equal(90, west.LengthM);
+        // The lane's 90 m plus the mean junction crossing of its car connections (10 m internal lane, then none, none).
+        Assert.Equal(90 + (10.0 / 3), west.LengthM, 2);
         Assert.Equal("West Road", west.Name);
         Assert.Equal(["c_e", "c_s", "c_n"], west.Next);
 

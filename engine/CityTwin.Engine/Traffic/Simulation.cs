@@ -784,6 +784,13 @@ public sealed class Simulation
                 var free = net.FreeTimeS[m] / _speedFactor[v];
                 _freeSum[v] += free;
                 _ready[v] = tau + free;
+                if (stop && _o.AccelerationMs2 > 0)
+                {
+                    // Braking to the stop line and accelerating away: time lost against free flow.
+                    var vIn = net.LengthM[l] / net.FreeTimeS[l] * _speedFactor[v];
+                    var vOut = net.LengthM[m] / net.FreeTimeS[m] * _speedFactor[v];
+                    _ready[v] += (vIn / (2 * _o.DecelerationMs2)) + (vOut / (2 * _o.AccelerationMs2));
+                }
                 EnqueueAtEnd(v, m);
             }
         }

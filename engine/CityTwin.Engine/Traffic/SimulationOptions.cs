@@ -45,6 +45,16 @@ public sealed record SimulationOptions
     /// <summary>A vehicle that waits at a stop line longer than this counts one stop.</summary>
     public double StopThresholdS { get; init; } = 2.0;
 
+    /// <summary>
+    /// Acceleration (m/s2) after a stop: a vehicle that stopped at a stop line loses v_in / (2 b) + v_out / (2 a)
+    /// seconds against free flow (braking from its speed on the link it leaves, accelerating to its speed on the
+    /// next one). 0 turns the stop penalty off. Default: SUMO's passenger car, 2.6.
+    /// </summary>
+    public double AccelerationMs2 { get; init; } = 2.6;
+
+    /// <summary>Deceleration (m/s2) before a stop, for the stop penalty. Default: SUMO's passenger car, 4.5.</summary>
+    public double DecelerationMs2 { get; init; } = 4.5;
+
     /// <summary>Standard deviation of the per-vehicle speed factor (mean 1, cut to 1 +- 2 sd); 0 gives every vehicle the speed limit.</summary>
     public double SpeedFactorDeviation { get; init; } = 0.1;
 
@@ -81,6 +91,7 @@ public sealed record SimulationOptions
         Check(TeleportAfterS >= 0, nameof(TeleportAfterS), "must be >= 0");
         Check(StopThresholdS >= 0, nameof(StopThresholdS), "must be >= 0");
         Check(SpeedFactorDeviation is >= 0 and < 0.5, nameof(SpeedFactorDeviation), "must be in [0, 0.5)");
+        Check(AccelerationMs2 >= 0 && DecelerationMs2 > 0, nameof(AccelerationMs2), "needs acceleration >= 0 and deceleration > 0");
         Check(RerouteIntervalS >= 0, nameof(RerouteIntervalS), "must be >= 0");
         Check(MinGreenS >= 0 && GapS > 0 && MaxGreenFactor >= 1, nameof(Control), "actuated settings need MinGreenS >= 0, GapS > 0, MaxGreenFactor >= 1");
         Check(RoutingThreads >= 1, nameof(RoutingThreads), "must be >= 1");

@@ -127,7 +127,7 @@ public static class SumoImporter
 
         WriteManifest(Path.Combine(outDir, CityReader.ManifestFile), name, netPath, routesPath, cellSize, georeferenced);
         WriteDistrict(Path.Combine(outDir, DistrictsFile), name, [geo.ToLonLat(minX, minY), geo.ToLonLat(maxX, minY), geo.ToLonLat(maxX, maxY), geo.ToLonLat(minX, maxY)]);
-        WriteNetwork(Path.Combine(outDir, NetworkFile), geo, carEdges, linkIds, nodeNames, next, imported);
+        WriteNetwork(Path.Combine(outDir, NetworkFile), net, geo, carEdges, linkIds, nodeNames, next, imported);
         if (routes is not null)
         {
             WriteTrips(Path.Combine(outDir, TripsFile), routes.Trips);
@@ -247,6 +247,7 @@ public static class SumoImporter
 
     private static void WriteNetwork(
         string path,
+        SumoNet net,
         NetGeo geo,
         List<SumoEdge> carEdges,
         Dictionary<string, string> linkIds,
@@ -262,7 +263,7 @@ public static class SumoImporter
 
         foreach (var edge in carEdges)
         {
-            file.Feature(json => WriteLink(json, geo, edge, linkIds[edge.Id], nodeNames, next[linkIds[edge.Id]]));
+            file.Feature(json => WriteLink(json, geo, edge, linkIds[edge.Id], nodeNames, next[linkIds[edge.Id]], CrossingM(net, edge)));
         }
     }
 
@@ -342,7 +343,16 @@ public static class SumoImporter
         json.WriteEndObject();
     }
 
-    private static void WriteLink(Utf8JsonWriter json, NetGeo geo, SumoEdge edge, string id, Dictionary<string, string> nodeNames, IReadOnlyList<string> next)
+    /// <summary>Mean length of the junction's internal lanes over the edge's connections (the crossing at its downstream end).</summary>
+    private static double CrossingM(SumoNet net, SumoEdge edge)
+    {
+        var crossings = net.Connections
+            .Where(c => c.From == edge.Id && edge.Lanes[c.FromLane].AllowsCars && net.EdgesById.TryGetValue(c.To, out var to) && to.Lanes[c.ToLane].AllowsCars)
+            .Select(c => c.CrossingM).ToList();
+        return crossings.Count > 0 ? crossings.Average() : 0;
+    }
+
+    private static void WriteLink(Utf8JsonWriter json, NetGeo geo, SumoEdge edge, string id, Dictionary<string, string> nodeNames, IReadOnlyList<string> next, double crossingM)
     {
         var carLanes = edge.CarLanes.ToList();
         json.WriteString("type", "Feature");
@@ -353,7 +363,7 @@ public static class SumoImporter
         json.WriteString("to", nodeNames[edge.To]);
         json.WriteNumber("lanes", Math.Min(carLanes.Count, SumoSignals.MaxLanesPerGroup));
         json.WriteNumber("speedLimitKmh", Math.Round(Math.Clamp(carLanes.Max(l => l.SpeedMs) * 3.6, 5, 200), 2));
-        json.WriteNumber("lengthM", Math.Round(Math.Max(carLanes.Average(l => l.LengthM), 0.1), 2));
+        json.WriteNumber("lengthM", Math.Round(Math.Max(carLanes.Average(l => l.LengthM) + crossingM, 0.1), 2));
         if (edge.Name is { } name)
         {
             json.WriteString("name", name);

@@ -22,7 +22,11 @@ internal sealed record SumoJunction(string Id, string Type, double X, double Y, 
 }
 
 /// <summary>A connection between lanes of two normal edges.</summary>
-internal sealed record SumoConnection(string From, int FromLane, string To, int ToLane, string? Tl, int? LinkIndex, string Dir, int Line);
+internal sealed record SumoConnection(string From, int FromLane, string To, int ToLane, string? Tl, int? LinkIndex, string Dir, int Line)
+{
+    /// <summary>Length of the junction's internal lanes this connection drives through (m); 0 when the net has none.</summary>
+    public double CrossingM { get; init; }
+}
 
 /// <summary>A phase of a traffic light program.</summary>
 internal sealed record SumoPhase(double DurationS, string State, int Line);
@@ -75,6 +79,9 @@ internal static class SumoNetReader
         var otherEdges = new HashSet<string>(StringComparer.Ordinal);
         var junctions = new List<SumoJunction>();
         var rawConnections = new List<(SumoElement Element, string From, string To)>();
+        var internalLaneLength = new Dictionary<string, double>(StringComparer.Ordinal);
+        var internalVia = new Dictionary<string, string>(StringComparer.Ordinal);
+        var inInternalEdge = false;
         var tlLogics = new Dictionary<string, SumoTlLogic>(StringComparer.Ordinal);
 
         try
@@ -106,6 +113,7 @@ internal static class SumoNetReader
                             break;
                         case "edge":
                             var id = e.Required("id");
+                            inInternalEdge = e.Optional("function") == "internal";
                             if (NonRoadFunctions.Contains(e.Optional("function") ?? "normal"))
                             {
                                 otherEdges.Add(id);
@@ -128,10 +136,20 @@ internal static class SumoNetReader
                             break;
                         case "connection":
                             rawConnections.Add((e, e.Required("from"), e.Required("to")));
+                            if (e.Optional("via") is { } chained && e.Required("from").StartsWith(':'))
+                            {
+                                // An internal lane that continues through an internal junction.
+                                internalVia[$"{e.Required("from")}_{e.Optional("fromLane") ?? "0"}"] = chained;
+                            }
+
                             break;
                         default:
                             break;
                     }
+                }
+                else if (reader.Depth == depth + 2 && reader.Name == "lane" && inInternalEdge)
+                {
+                    internalLaneLength[e.Required("id")] = Math.Max(0, e.Number("length"));
                 }
                 else if (reader.Depth == depth + 2 && reader.Name == "lane" && edge is { } current)
                 {
@@ -205,7 +223,15 @@ internal static class SumoNetReader
                 }
             }
 
-            connections.Add(new SumoConnection(from, fromLane, to, toLane, tl, linkIndex, e.Optional("dir") ?? "s", e.Line));
+            var crossing = 0.0;
+            var via = e.Optional("via");
+            for (var hop = 0; via is not null && hop < 4 && internalLaneLength.TryGetValue(via, out var length); hop++)
+            {
+                crossing += length;
+                via = internalVia.GetValueOrDefault(via);
+            }
+
+            connections.Add(new SumoConnection(from, fromLane, to, toLane, tl, linkIndex, e.Optional("dir") ?? "s", e.Line) { CrossingM = crossing });
         }
 
         return new SumoNet

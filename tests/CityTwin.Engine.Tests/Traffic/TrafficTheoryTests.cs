@@ -85,11 +85,13 @@ public sealed class TrafficTheoryTests(ITestOutputHelper output)
 
         var result = new Simulation(net, trips, options).Run();
 
-        // Crossing the stop line at 40, 42, 44, ... then 10 s on "out".
+        // Crossing the stop line at 40, 42, 44, ... then 10 s on "out", plus the stop penalty: braking from
+        // 15 m/s at 4.5 m/s2 and accelerating to 10 m/s at 2.6 m/s2 lose 15/9 + 10/5.2 s against free flow.
+        var penalty = (15 / (2 * 4.5)) + (10 / (2 * 2.6));
         var arrivals = result.Trips!.Select(t => t.ArrivedS!.Value).ToList();
         for (var i = 0; i < arrivals.Count; i++)
         {
-            Assert.Equal(40 + (2.0 * i) + 10, arrivals[i], 9);
+            Assert.Equal(40 + (2.0 * i) + 10 + penalty, arrivals[i], 9);
         }
 
         // 20 vehicles in 40 s of green is 1800 veh/h.
