@@ -126,10 +126,10 @@ internal sealed class QueueAccumulator
         return _blocks[interval];
     }
 
-    public IReadOnlyList<QueueKpi> Series(int entity, int intervals, double stepS) =>
-        Enumerable.Range(0, intervals).Select(i => For(i).Kpi(entity, stepS)).ToList();
+    public IReadOnlyList<QueueKpi> Series(int entity, int intervals) =>
+        Enumerable.Range(0, intervals).Select(i => For(i).Kpi(entity)).ToList();
 
-    public QueueKpi Total(int entity, int intervals, double stepS)
+    public QueueKpi Total(int entity, int intervals)
     {
         long served = 0, stops = 0, samples = 0;
         double delay = 0, queueSum = 0, queueMax = 0, spill = 0;
@@ -167,7 +167,7 @@ internal sealed class QueueAccumulator
 
         public long Samples { get; set; }
 
-        public QueueKpi Kpi(int e, double stepS) => Make(Served[e], DelayS[e], Stops[e], QueueSum[e], Samples, QueueMax[e], SpillS[e]);
+        public QueueKpi Kpi(int e) => Make(Served[e], DelayS[e], Stops[e], QueueSum[e], Samples, QueueMax[e], SpillS[e]);
     }
 }
 

@@ -149,37 +149,36 @@ public static class LiveStart
     {
         var result = new List<(int, int)>[rows.Count];
         var router = new Router(network);
-        var freeCost = new double[network.TurnTo.Length];
-        for (var k = 0; k < freeCost.Length; k++)
-        {
-            freeCost[k] = network.FreeTimeS[network.TurnTo[k]];
-        }
-
+        var freeCost = network.FreeFlowTurnCosts();
         for (var r = 0; r < rows.Count; r++)
         {
             // Expand each row on its own with a large multiple so small rows still sample their paths; counts are scaled back.
             const int Samples = 20;
             var row = rows[r] with { Vehicles = Math.Max(1, rows[r].Vehicles) * Samples };
-            var trips = OdDemand.Expand(network, [row], seed + (ulong)r);
             var counts = new Dictionary<int, double>();
-            foreach (var t in trips)
+            var byOrigin = OdDemand.Expand(network, [row], seed + (ulong)r)
+                .GroupBy(t => network.LinkIndex[t.FromLink], t => network.LinkIndex[t.ToLink]);
+            foreach (var trips in byOrigin)
             {
-                var o = network.LinkIndex[t.FromLink];
-                var d = network.LinkIndex[t.ToLink];
-                router.Grow(o, [d], freeCost);
-                var path = router.PathTo(o, d);
-                if (path is null)
+                var o = trips.Key;
+                var destinations = trips.ToArray();
+                router.Grow(o, destinations, freeCost);
+                foreach (var d in destinations)
                 {
-                    continue;
-                }
-
-                for (var i = 0; i + 1 < path.Length; i++)
-                {
-                    var g = network.GroupFor(path[i], path[i + 1]);
-                    var a = g >= 0 ? network.GroupApproach[g] : -1;
-                    if (a >= 0)
+                    var path = router.PathTo(o, d);
+                    if (path is null)
                     {
-                        counts[a] = counts.GetValueOrDefault(a) + 1;
+                        continue;
+                    }
+
+                    for (var i = 0; i + 1 < path.Length; i++)
+                    {
+                        var g = network.GroupFor(path[i], path[i + 1]);
+                        var a = g >= 0 ? network.GroupApproach[g] : -1;
+                        if (a >= 0)
+                        {
+                            counts[a] = counts.GetValueOrDefault(a) + 1;
+                        }
                     }
                 }
             }

@@ -182,11 +182,7 @@ public sealed class Simulation
         _actStageStart = new double[signals];
         Array.Fill(_actStageStart, _o.StartS);
 
-        _turnCost = new double[network.TurnTo.Length];
-        for (var k = 0; k < _turnCost.Length; k++)
-        {
-            _turnCost[k] = network.FreeTimeS[network.TurnTo[k]];
-        }
+        _turnCost = network.FreeFlowTurnCosts();
 
         _waitSum = new double[network.GroupCount];
         _waitCount = new long[network.GroupCount];
@@ -524,7 +520,7 @@ public sealed class Simulation
             var elapsed = t - _actStageStart[s];
             var done = _actStage[s] switch
             {
-                0 => elapsed >= _o.MinGreenS && (elapsed >= phase.GreenS * _o.MaxGreenFactor || !HasDemand(s, signal, _actPhase[s], t)),
+                0 => elapsed >= _o.MinGreenS && (elapsed >= phase.GreenS * _o.MaxGreenFactor || !HasDemand(signal, _actPhase[s], t)),
                 1 => elapsed >= phase.AmberS,
                 _ => elapsed >= phase.AllRedS,
             };
@@ -548,9 +544,8 @@ public sealed class Simulation
         return _actStage[s] == 0 ? (_actPhase[s], t, tEnd) : (-1, 0, 0);
     }
 
-    private bool HasDemand(int s, SimSignal signal, int phase, double t)
+    private bool HasDemand(SimSignal signal, int phase, double t)
     {
-        _ = s;
         for (var slot = 0; slot < signal.GroupList.Count; slot++)
         {
             if ((signal.ServedBy[slot] & (1UL << phase)) == 0)
@@ -868,12 +863,13 @@ public sealed class Simulation
             }
         }
 
+        var approachLink = net.ApproachLink;
         for (var a = 0; a < _approachQueue.Length; a++)
         {
             var queue = _approachQueue[a];
             approachBlock.QueueSum[a] += queue;
             approachBlock.QueueMax[a] = Math.Max(approachBlock.QueueMax[a], queue);
-            var l = net.LinkIndex[net.Approaches[a].LinkId];
+            var l = approachLink[a];
             if (_linkCount[l] >= net.Storage[l])
             {
                 approachBlock.SpillS[a] += dt;
@@ -908,11 +904,9 @@ public sealed class Simulation
         var intervals = Math.Max(1, (int)Math.Ceiling((endS - _o.StartS) / _o.KpiIntervalS - 1e-9));
         var starts = Enumerable.Range(0, intervals).Select(i => _o.StartS + (i * _o.KpiIntervalS)).ToList();
 
-        // Carry the end-of-interval stock through intervals where nothing was sampled.
-        var dt = _o.StepS;
-        var approaches = _net.Approaches.Select((a, i) => new ApproachKpis(a, _approachKpi.Total(i, intervals, dt), _approachKpi.Series(i, intervals, dt))).ToList();
-        var intersections = _net.Signals.Select((s, i) => new KpiSeries<QueueKpi>(s.Id, s.DistrictId, _signalKpi.Total(i, intervals, dt), _signalKpi.Series(i, intervals, dt))).ToList();
-        var districts = _net.Districts.Select((d, i) => new KpiSeries<QueueKpi>(d, d, _districtKpi.Total(i, intervals, dt), _districtKpi.Series(i, intervals, dt))).ToList();
+        var approaches = _net.Approaches.Select((a, i) => new ApproachKpis(a, _approachKpi.Total(i, intervals), _approachKpi.Series(i, intervals))).ToList();
+        var intersections = _net.Signals.Select((s, i) => new KpiSeries<QueueKpi>(s.Id, s.DistrictId, _signalKpi.Total(i, intervals), _signalKpi.Series(i, intervals))).ToList();
+        var districts = _net.Districts.Select((d, i) => new KpiSeries<QueueKpi>(d, d, _districtKpi.Total(i, intervals), _districtKpi.Series(i, intervals))).ToList();
         var city = new KpiSeries<NetworkKpi>("city", null, _cityKpi.Total(intervals), _cityKpi.Series(intervals));
         var notDeparted = _n - _arrived - _unroutable - _inNetwork;
         return new SimulationResult(

@@ -56,6 +56,8 @@ public sealed class TrafficNetwork
     /// <summary>Default jam spacing per vehicle and lane (m): a 5 m car and a 2.5 m gap, as SUMO's default car.</summary>
     public const double DefaultJamSpacingM = 7.5;
 
+    private int[]? _approachLink;
+
     internal TrafficNetwork(
         string[] linkIds,
         string[] linkFrom,
@@ -182,6 +184,21 @@ public sealed class TrafficNetwork
         }
 
         return -1;
+    }
+
+    /// <summary>The link each approach enters the signal on (same order as <see cref="Approaches"/>).</summary>
+    internal int[] ApproachLink => _approachLink ??= Approaches.Select(a => LinkIndex[a.LinkId]).ToArray();
+
+    /// <summary>A new array of turn costs at free flow: the free-flow time of each turn's next link.</summary>
+    internal double[] FreeFlowTurnCosts()
+    {
+        var cost = new double[TurnTo.Length];
+        for (var k = 0; k < cost.Length; k++)
+        {
+            cost[k] = FreeTimeS[TurnTo[k]];
+        }
+
+        return cost;
     }
 
     /// <summary>Free-flow travel time of a link in seconds.</summary>
