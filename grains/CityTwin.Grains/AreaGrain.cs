@@ -90,6 +90,7 @@ public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrain
 }
 
 /// <summary>A grid cell's aggregates.</summary>
+[Orleans.Placement.RandomPlacement]
 public sealed class GridCellGrain(
     ICityCatalog catalog,
     [PersistentState("cell", StorageNames.Twin)] IPersistentState<AreaGrainState> state)
@@ -109,6 +110,7 @@ public sealed class GridCellGrain(
 }
 
 /// <summary>A district's aggregates.</summary>
+[Orleans.Placement.RandomPlacement]
 public sealed class DistrictGrain(
     ICityCatalog catalog,
     [PersistentState("district", StorageNames.Twin)] IPersistentState<AreaGrainState> state)

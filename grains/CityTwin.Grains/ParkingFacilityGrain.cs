@@ -8,6 +8,7 @@ namespace CityTwin.Grains;
 
 /// <summary>A parking facility's live state, fed by its parking sensor stream.</summary>
 [ImplicitStreamSubscription(StreamNames.Parking)]
+[Orleans.Placement.RandomPlacement]
 public sealed class ParkingFacilityGrain(
     ICityCatalog catalog,
     [PersistentState("parking", StorageNames.Twin)] IPersistentState<LiveEntityState<ParkingSnapshot>> state,

@@ -8,6 +8,7 @@ namespace CityTwin.Grains;
 
 /// <summary>A signalised intersection's live state, fed by its sensor stream (approach detector counts and controller phase changes).</summary>
 [ImplicitStreamSubscription(StreamNames.Signal)]
+[Orleans.Placement.RandomPlacement]
 public sealed class TrafficSignalGrain(
     ICityCatalog catalog,
     [PersistentState("signal", StorageNames.Twin)] IPersistentState<LiveEntityState<SignalSnapshot>> state,
