@@ -30,6 +30,7 @@ internal static class SimulateCommand
         var reroute = new Option<double>("--reroute") { Description = "Re-estimate travel times for routing every S seconds (0: route by free-flow time)", DefaultValueFactory = _ => 300 };
         var interval = new Option<double>("--interval") { Description = "KPI interval (s)", DefaultValueFactory = _ => 900 };
         var teleport = new Option<double>("--teleport") { Description = "Move a vehicle blocked by a full link after S seconds (0: never)", DefaultValueFactory = _ => 300 };
+        var gap = new Option<double>("--critical-gap") { Description = "Critical gap (s) of a permissive left turn against oncoming traffic", DefaultValueFactory = _ => 4.5 };
         var scale = new Option<double>("--scale") { Description = "Multiply origin-destination demand by this factor", DefaultValueFactory = _ => 1.0 };
         var noTrips = new Option<bool>("--no-trips") { Description = "Do not write trips.csv" };
         var fromTwin = new Option<string?>("--from-twin") { Description = "Start from this twin's live state (plans, queues, flows): the city's demand is fitted to the measured flows; use with --cluster" };
@@ -37,7 +38,7 @@ internal static class SimulateCommand
 
         var command = new Command("simulate", "Run the traffic simulation on a city and write its KPIs")
         {
-            city, demand, start, until, seed, outDir, control, reroute, interval, teleport, scale, noTrips, fromTwin, horizon, Cluster.ClusterOption,
+            city, demand, start, until, seed, outDir, control, reroute, interval, teleport, gap, scale, noTrips, fromTwin, horizon, Cluster.ClusterOption,
         };
         command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
         {
@@ -67,6 +68,7 @@ internal static class SimulateCommand
                 RerouteIntervalS = parse.GetValue(reroute),
                 KpiIntervalS = parse.GetValue(interval),
                 TeleportAfterS = parse.GetValue(teleport),
+                CriticalGapS = parse.GetValue(gap),
                 RecordTrips = !parse.GetValue(noTrips),
             };
             try
@@ -98,7 +100,7 @@ internal static class SimulateCommand
                 trips = [.. set.Trips, .. OdDemand.Expand(network, set.OdRows, o.Seed, parse.GetValue(scale))];
             }
 
-            Console.WriteLine($"{model.Name}: {network.LinkCount} links, {network.Signals.Count} signals; {trips.Count} trips ({set.Trips.Count} explicit, {trips.Count - set.Trips.Count} from {set.OdRows.Count} origin-destination rows)");
+            Console.WriteLine($"{model.Name}: {network.LinkCount} links, {network.Signals.Count} signals, {network.PermissiveTurnCount} permissive turns; {trips.Count} trips ({set.Trips.Count} explicit, {trips.Count - set.Trips.Count} from {set.OdRows.Count} origin-destination rows)");
 
             var run = Stopwatch.StartNew();
             var result = new Simulation(network, trips, o).Run();
@@ -112,6 +114,7 @@ internal static class SimulateCommand
                 ["demand"] = new JsonArray(files.Select(f => (JsonNode)Path.GetFullPath(f)).ToArray()),
                 ["links"] = network.LinkCount,
                 ["signals"] = network.Signals.Count,
+                ["permissiveTurns"] = network.PermissiveTurnCount,
             };
             SimulationWriter.WriteSeries(output, result);
             if (live is not null)

@@ -36,6 +36,7 @@ public static class CityNetwork
             var plan = plans is not null && plans.TryGetValue(s.Id, out var p) ? p : s.Plan;
             b.Signal(s.Id, plan.Phases.Select(ph => new SimPhase(ph.GreenS, ph.AmberS, ph.AllRedS)).ToList(), plan.OffsetS, s.Placement.DistrictId);
             var leaving = outgoing.TryGetValue(s.Id, out var list) ? list : [];
+            var groups = new List<(RoadLink In, string Label, IReadOnlyList<string> To)>();
             foreach (var a in s.Approaches)
             {
                 if (a.LinkId is null || !city.LinksById.TryGetValue(a.LinkId, out var inLink))
@@ -50,9 +51,21 @@ public static class CityNetwork
                     var phases = plan.Phases.Select((ph, i) => (ph, i))
                         .Where(x => x.ph.Serves.Contains(new LaneGroupRef(a.Id, lg.Id)))
                         .Select(x => x.i).ToList();
-                    b.LaneGroup(inLink.Id, $"{s.Id}.{a.Id}.{lg.Id}", lg.SaturationFlowVehH, to, s.Id, phases, a.Id);
+                    foreach (var m in to)
+                    {
+                        if (city.LinksById.TryGetValue(m, out var outLink))
+                        {
+                            b.TurnMovement(inLink.Id, m, Classify(city, inLink, outLink), s.JunctionWidthM);
+                        }
+                    }
+
+                    var label = $"{s.Id}.{a.Id}.{lg.Id}";
+                    b.LaneGroup(inLink.Id, label, lg.SaturationFlowVehH, to, s.Id, phases, a.Id);
+                    groups.Add((inLink, label, to));
                 }
             }
+
+            AddPermissiveLefts(city, b, groups, WaitInside(s.JunctionWidthM));
         }
 
         foreach (var l in city.Links)
@@ -77,11 +90,54 @@ public static class CityNetwork
             foreach (var m in next)
             {
                 b.Turn(l.Id, m);
+                if (city.LinksById.TryGetValue(m, out var outLink))
+                {
+                    b.TurnMovement(l.Id, m, Classify(city, l, outLink));
+                }
             }
         }
 
         return b.Build();
     }
+
+    /// <summary>
+    /// Left turns yield to the opposing approach (the one entering within 45 degrees of head-on): to each of its
+    /// lane groups that carries a through or right movement. Whether they have green together is up to the plan:
+    /// a left turn with its own phase (protected) never meets a green foe.
+    /// </summary>
+    private static void AddPermissiveLefts(CityModel city, NetworkBuilder b, List<(RoadLink In, string Label, IReadOnlyList<string> To)> groups, int waitInside)
+    {
+        foreach (var (inLink, _, to) in groups)
+        {
+            var heading = Bearing(city, inLink.Path[^2], inLink.Path[^1]);
+            foreach (var m in to)
+            {
+                if (!city.LinksById.TryGetValue(m, out var outLink) || Classify(city, inLink, outLink) != Movement.Left)
+                {
+                    continue;
+                }
+
+                var foes = groups
+                    .Where(o => !ReferenceEquals(o.In, inLink) && Math.Abs(Turn(heading, Bearing(city, o.In.Path[^2], o.In.Path[^1]))) > 135)
+                    .Where(o => o.To.Any(x => city.LinksById.TryGetValue(x, out var ol) && Classify(city, o.In, ol) is Movement.Through or Movement.Right))
+                    .Select(o => o.Label)
+                    .ToList();
+                if (foes.Count > 0)
+                {
+                    b.Yield(inLink.Id, m, foes, waitInside);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Left turners that can wait for their gap inside a junction of the given width (stop line to far side)
+    /// without holding the lane behind them: as many whole cars (jam spacing 7.5 m) as fit before the oncoming
+    /// lanes, taken as half the width. A junction of 14.4 m (two one-lane roads, as SUMO's netgenerate grids) holds
+    /// none, so a waiting left turner blocks its lane; one of 15 to 29 m holds one.
+    /// </summary>
+    public static int WaitInside(double junctionWidthM) =>
+        (int)Math.Floor(junctionWidthM / 2 / TrafficNetwork.DefaultJamSpacingM);
 
     /// <summary>
     /// The movement from link <paramref name="from"/> into link <paramref name="to"/>, from the angle between the
@@ -97,7 +153,19 @@ public static class CityNetwork
 
         var inBearing = Bearing(city, from.Path[^2], from.Path[^1]);
         var outBearing = Bearing(city, to.Path[0], to.Path[1]);
-        var turn = outBearing - inBearing;
+        var turn = Turn(inBearing, outBearing);
+        return Math.Abs(turn) switch
+        {
+            < 45 => Movement.Through,
+            <= 150 => turn > 0 ? Movement.Left : Movement.Right,
+            _ => Movement.UTurn,
+        };
+    }
+
+    /// <summary>The signed angle (degrees, in (-180, 180], counter-clockwise positive) from one bearing to another.</summary>
+    private static double Turn(double from, double to)
+    {
+        var turn = to - from;
         while (turn > 180)
         {
             turn -= 360;
@@ -108,12 +176,7 @@ public static class CityNetwork
             turn += 360;
         }
 
-        return Math.Abs(turn) switch
-        {
-            < 45 => Movement.Through,
-            <= 150 => turn > 0 ? Movement.Left : Movement.Right,
-            _ => Movement.UTurn,
-        };
+        return turn;
     }
 
     /// <summary>Counter-clockwise angle of the segment a->b from east, in degrees, in the city's metric projection.</summary>

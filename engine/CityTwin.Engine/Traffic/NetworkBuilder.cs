@@ -16,6 +16,8 @@ public sealed class NetworkBuilder
     private readonly Dictionary<string, int> _signalIndex = new(StringComparer.Ordinal);
     private readonly List<GroupSpec> _groups = [];
     private readonly List<(string From, string To)> _turns = [];
+    private readonly List<(string From, string To, string[] Foes, int WaitInside)> _yields = [];
+    private readonly Dictionary<(string From, string To), (City.Movement Movement, double WidthM)> _movements = [];
     private readonly List<SimApproach> _approaches = [];
     private readonly List<string> _errors = [];
 
@@ -92,6 +94,44 @@ public sealed class NetworkBuilder
     public NetworkBuilder Turn(string fromLink, string toLink)
     {
         _turns.Add((fromLink, toLink));
+        return this;
+    }
+
+    /// <summary>
+    /// Says which movement the turn from <paramref name="fromLink"/> into <paramref name="toLink"/> is (through when
+    /// not said), across a junction <paramref name="junctionWidthM"/> wide: turning vehicles slow down for the turn
+    /// and take longer to leave a stop line (<see cref="SimulationOptions.LeftTurnEquivalent"/>,
+    /// <see cref="SimulationOptions.RightTurnEquivalent"/>, <see cref="SimulationOptions.LateralAccelerationMs2"/>).
+    /// </summary>
+    public NetworkBuilder TurnMovement(string fromLink, string toLink, City.Movement movement, double junctionWidthM = DefaultJunctionWidthM)
+    {
+        if (!(junctionWidthM > 0))
+        {
+            _errors.Add($"turn '{fromLink}' -> '{toLink}': junction width must be positive");
+        }
+
+        _movements[(fromLink, toLink)] = (movement, junctionWidthM);
+        return this;
+    }
+
+    /// <summary>Width of a junction the city does not describe (m): two crossing two-lane roads.</summary>
+    public const double DefaultJunctionWidthM = 14;
+
+    /// <summary>
+    /// Makes the turn from <paramref name="fromLink"/> into <paramref name="toLink"/> permissive: while one of the
+    /// signalised lane groups labelled <paramref name="foeGroups"/> has green too, a vehicle on the turn must find a
+    /// gap in that group's traffic (a left turn against the oncoming through and right turns). Up to
+    /// <paramref name="waitInside"/> vehicles wait for their gap inside the junction, clear of the lane group's
+    /// other turns; with 0, the first one waits at the head of its lane group and holds every vehicle behind it.
+    /// </summary>
+    public NetworkBuilder Yield(string fromLink, string toLink, IReadOnlyList<string> foeGroups, int waitInside = 0)
+    {
+        if (waitInside < 0)
+        {
+            _errors.Add($"permissive turn '{fromLink}' -> '{toLink}': vehicles waiting inside the junction must be >= 0");
+        }
+
+        _yields.Add((fromLink, toLink, foeGroups.ToArray(), Math.Max(0, waitInside)));
         return this;
     }
 
@@ -256,6 +296,18 @@ public sealed class NetworkBuilder
 
         groupStart[n] = groupLink.Count;
         turnStart[n] = turnTo.Count;
+        var (turnFoeStart, turnFoes, turnWaitInside) = CompileYields(turnStart, turnTo, turnGroup, groupSignal, groupLabel);
+        var turnMovement = new City.Movement[turnTo.Count];
+        var turnWidth = new double[turnTo.Count];
+        for (var l = 0; l < n; l++)
+        {
+            for (var k = turnStart[l]; k < turnStart[l + 1]; k++)
+            {
+                (turnMovement[k], turnWidth[k]) = _movements.TryGetValue((_links[l].Id, _links[turnTo[k]].Id), out var mv)
+                    ? mv
+                    : (City.Movement.Through, DefaultJunctionWidthM);
+            }
+        }
 
         return new TrafficNetwork(
             _links.Select(l => l.Id).ToArray(),
@@ -276,9 +328,80 @@ public sealed class NetworkBuilder
             turnStart,
             turnTo.ToArray(),
             turnGroup.ToArray(),
+            turnFoeStart,
+            turnFoes,
+            turnWaitInside,
+            turnMovement,
+            turnWidth,
             signals,
             _approaches.ToArray(),
             districts);
+    }
+
+    /// <summary>The foe groups of every turn, as offsets into one flat array (turn k: start[k] .. start[k+1]-1).</summary>
+    private (int[] Start, int[] Foes, int[] WaitInside) CompileYields(int[] turnStart, List<int> turnTo, List<int> turnGroup, List<int> groupSignal, List<string> groupLabel)
+    {
+        var errors = new List<string>();
+        var byLabel = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var g = 0; g < groupLabel.Count; g++)
+        {
+            if (groupSignal[g] >= 0)
+            {
+                byLabel.TryAdd(groupLabel[g], g);
+            }
+        }
+
+        var foesOf = new List<int>?[turnTo.Count];
+        var waitInside = new int[turnTo.Count];
+        foreach (var (from, to, foes, inside) in _yields)
+        {
+            var k = -1;
+            if (_linkIndex.TryGetValue(from, out var l) && _linkIndex.TryGetValue(to, out var m))
+            {
+                for (var i = turnStart[l]; i < turnStart[l + 1]; i++)
+                {
+                    if (turnTo[i] == m)
+                    {
+                        k = i;
+                    }
+                }
+            }
+
+            if (k < 0 || groupSignal[turnGroup[k]] < 0)
+            {
+                errors.Add($"permissive turn '{from}' -> '{to}': not a turn of a signalised lane group");
+                continue;
+            }
+
+            waitInside[k] = inside;
+            foreach (var label in foes)
+            {
+                if (!byLabel.TryGetValue(label, out var o) || groupSignal[o] != groupSignal[turnGroup[k]])
+                {
+                    errors.Add($"permissive turn '{from}' -> '{to}': foe '{label}' is not a lane group of the same signal");
+                }
+                else if (!(foesOf[k] ??= []).Contains(o))
+                {
+                    foesOf[k]!.Add(o);
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new TrafficNetworkException(errors);
+        }
+
+        var start = new int[turnTo.Count + 1];
+        var flat = new List<int>();
+        for (var k = 0; k < turnTo.Count; k++)
+        {
+            start[k] = flat.Count;
+            flat.AddRange(foesOf[k] ?? []);
+        }
+
+        start[turnTo.Count] = flat.Count;
+        return (start, flat.ToArray(), waitInside);
     }
 
     private sealed record LinkSpec(string Id, string From, string To, double LengthM, double SpeedKmh, int Lanes, string? District);

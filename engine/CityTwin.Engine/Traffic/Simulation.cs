@@ -1,3 +1,4 @@
+using CityTwin.Engine.City;
 using CityTwin.Engine.Common;
 
 namespace CityTwin.Engine.Traffic;
@@ -53,6 +54,12 @@ public sealed class Simulation
     private readonly double[] _blockedSince;
     private readonly double[] _greenStart;
     private readonly double[] _greenEnd;
+    private readonly double[] _greenUntil;
+    private readonly VehicleQueue?[] _junction;
+    private readonly double[] _junctionAt;
+    private readonly double[] _turnEquivalent;
+    private readonly double[] _turnLossS;
+    private readonly int[] _laneHeld;
     private readonly double[] _phaseStart;
 
     // Actuated control state per signal.
@@ -84,6 +91,7 @@ public sealed class Simulation
     private double _nextRerouteS;
     private long _inNetwork;
     private long _pendingCount;
+    private long _inJunction;
     private long _arrived;
     private long _unroutable;
     private long _steps;
@@ -174,6 +182,25 @@ public sealed class Simulation
         Array.Fill(_nextFree, double.NegativeInfinity);
         _greenStart = new double[network.GroupCount];
         _greenEnd = new double[network.GroupCount];
+        _greenUntil = new double[network.GroupCount];
+        _junction = new VehicleQueue?[network.TurnTo.Length];
+        for (var k = 0; k < _junction.Length; k++)
+        {
+            if (network.TurnFoeStart[k + 1] > network.TurnFoeStart[k])
+            {
+                _junction[k] = new VehicleQueue(Math.Max(2, network.TurnWaitInside[k] + 1));
+            }
+        }
+
+        _turnEquivalent = network.TurnMovement.Select(mv => mv switch
+        {
+            Movement.Left => _o.LeftTurnEquivalent,
+            Movement.Right => _o.RightTurnEquivalent,
+            _ => 1.0,
+        }).ToArray();
+        _turnLossS = TurnLosses(network, _o);
+        _junctionAt = new double[_n];
+        _laneHeld = new int[network.GroupCount];
         _phaseStart = new double[network.Signals.Sum(s => s.Phases.Count + 1)];
 
         var signals = network.Signals.Count;
@@ -239,6 +266,8 @@ public sealed class Simulation
         {
             queued += q.Count;
         }
+
+        queued += _inJunction;
 
         var notYet = _n - _inNetwork - _arrived - _unroutable - _pendingCount;
         return new SimulationCensus(NowS, _n, notYet, _pendingCount, _inNetwork, _arrived, _unroutable, onLinks, queued, overStorage);
@@ -447,14 +476,15 @@ public sealed class Simulation
             var signal = _net.Signals[s];
             var phases = signal.Phases;
             int phase;
-            double gs, ge;
+            double gs, ge, until;
             if (_o.Control == SignalControl.FixedTime)
             {
-                (phase, gs, ge) = FixedGreen(signal, p0, t, tEnd);
+                (phase, gs, ge, until) = FixedGreen(signal, p0, t, tEnd);
             }
             else
             {
                 (phase, gs, ge) = ActuatedGreen(s, signal, t, tEnd);
+                until = double.PositiveInfinity;
             }
 
             for (var slot = 0; slot < signal.GroupList.Count; slot++)
@@ -464,11 +494,13 @@ public sealed class Simulation
                 {
                     _greenStart[g] = gs;
                     _greenEnd[g] = ge;
+                    _greenUntil[g] = until;
                 }
                 else
                 {
                     _greenStart[g] = double.PositiveInfinity;
                     _greenEnd[g] = double.PositiveInfinity;
+                    _greenUntil[g] = double.NegativeInfinity;
                 }
             }
 
@@ -476,8 +508,8 @@ public sealed class Simulation
         }
     }
 
-    /// <summary>The phase whose green overlaps [t, tEnd) under the fixed-time plan, with the overlap.</summary>
-    private (int Phase, double Start, double End) FixedGreen(SimSignal signal, int p0, double t, double tEnd)
+    /// <summary>The phase whose green overlaps [t, tEnd) under the fixed-time plan, with the overlap and the end of that green.</summary>
+    private (int Phase, double Start, double End, double Until) FixedGreen(SimSignal signal, int p0, double t, double tEnd)
     {
         var cycle = signal.CycleS;
         var pos = (t - signal.OffsetS) % cycle;
@@ -504,11 +536,11 @@ public sealed class Simulation
             var ge = Math.Min(tEnd, end);
             if (gs < ge)
             {
-                return (idx, gs, ge);
+                return (idx, gs, ge, end);
             }
         }
 
-        return (-1, 0, 0);
+        return (-1, 0, 0, 0);
     }
 
     private (int Phase, double Start, double End) ActuatedGreen(int s, SimSignal signal, double t, double tEnd)
@@ -643,8 +675,14 @@ public sealed class Simulation
         _linkEnter[v] = at;
         _pos[v] = 0;
         var free = _atStopLine[v] ? 0 : _net.FreeTimeS[l] / _speedFactor[v];
+        var startLoss = 0.0;
+        if (!_atStopLine[v] && _o.AccelerationMs2 > 0)
+        {
+            // A trip starts from standstill: it loses v / (2 a) accelerating to its speed.
+            startLoss = _net.LengthM[l] / _net.FreeTimeS[l] * _speedFactor[v] / (2 * _o.AccelerationMs2);
+        }
         _freeSum[v] = free;
-        _ready[v] = at + free;
+        _ready[v] = at + free + startLoss;
         _linkCount[l]++;
         _inNetwork++;
         EnqueueAtEnd(v, l);
@@ -663,13 +701,11 @@ public sealed class Simulation
     {
         var net = _net;
         var kpi = _cityKpi.For(_interval);
-        var approachBlock = _approachKpi.For(_interval);
-        var signalBlock = _signalKpi.For(_interval);
-        var districtBlock = _districtKpi.For(_interval);
         for (var g = 0; g < _queue.Length; g++)
         {
             var q = _queue[g];
-            if (q.Count == 0)
+            var yields = net.GroupYields[g];
+            if (q.Count == 0 && !(yields && _inJunction > 0))
             {
                 continue;
             }
@@ -699,14 +735,18 @@ public sealed class Simulation
             {
                 limitStart = _greenStart[g];
                 limitEnd = _greenEnd[g];
-                if (limitStart >= limitEnd)
-                {
-                    continue;
-                }
             }
 
-            var approach = net.GroupApproach[g];
-            var district = net.LinkDistrict[l];
+            if (yields)
+            {
+                ReleaseFromJunction(g, l, t, tEnd, limitStart, limitEnd, kpi);
+            }
+
+            if (limitStart >= limitEnd)
+            {
+                continue;
+            }
+
             while (q.Count > 0)
             {
                 var v = q.At(0);
@@ -734,61 +774,272 @@ public sealed class Simulation
                 }
 
                 _blockedSince[g] = double.NaN;
+                var turn = net.TurnFor(l, m);
+                var h = headway * _turnEquivalent[turn];
+                if (yields)
+                {
+                    if (_laneHeld[g] > 0)
+                    {
+                        // A left turner waiting for its gap at the head of the lane holds everyone behind it.
+                        break;
+                    }
+
+                    var waiting = _junction[turn];
+                    if (waiting is not null && (waiting.Count > 0 || !GapAccepted(turn, tau)))
+                    {
+                        // A permissive turn with no gap (or others of its turn still waiting): the vehicle pulls
+                        // into the junction to wait; where the junction has no room for it, it holds its lane.
+                        var room = Math.Max(1, net.TurnWaitInside[turn]);
+                        if (waiting.Count >= room)
+                        {
+                            break;
+                        }
+
+                        q.Dequeue();
+                        if (_queued[g] > 0)
+                        {
+                            _queued[g]--;
+                        }
+
+                        _nextFree[g] = tau + h;
+                        waiting.Enqueue(v);
+                        _junctionAt[v] = tau;
+                        _inJunction++;
+                        if (net.TurnWaitInside[turn] == 0)
+                        {
+                            _laneHeld[g]++;
+                        }
+
+                        continue;
+                    }
+                }
+
                 q.Dequeue();
                 if (_queued[g] > 0)
                 {
                     _queued[g]--;
                 }
 
-                _nextFree[g] = tau + headway;
-                var wait = tau - ready;
-                kpi.DelayS += wait;
-                _waitSum[g] += wait;
-                _waitCount[g]++;
-                var stop = wait > _o.StopThresholdS;
-                if (approach >= 0)
-                {
-                    approachBlock.Served[approach]++;
-                    approachBlock.DelayS[approach] += wait;
-                    var s = _signalOfApproach[approach];
-                    signalBlock.Served[s]++;
-                    signalBlock.DelayS[s] += wait;
-                    if (stop)
-                    {
-                        approachBlock.Stops[approach]++;
-                        signalBlock.Stops[s]++;
-                    }
-                }
-
-                if (district >= 0)
-                {
-                    districtBlock.Served[district]++;
-                    districtBlock.DelayS[district] += wait;
-                    if (stop)
-                    {
-                        districtBlock.Stops[district]++;
-                    }
-                }
-
-                // Leave link l, enter link m.
-                _linkCount[l]--;
-                _linkCount[m]++;
-                kpi.Metres += net.LengthM[l];
-                _pos[v]++;
-                _linkEnter[v] = tau;
-                var free = net.FreeTimeS[m] / _speedFactor[v];
-                _freeSum[v] += free;
-                _ready[v] = tau + free;
-                if (stop && _o.AccelerationMs2 > 0)
-                {
-                    // Braking to the stop line and accelerating away: time lost against free flow.
-                    var vIn = net.LengthM[l] / net.FreeTimeS[l] * _speedFactor[v];
-                    var vOut = net.LengthM[m] / net.FreeTimeS[m] * _speedFactor[v];
-                    _ready[v] += (vIn / (2 * _o.DecelerationMs2)) + (vOut / (2 * _o.AccelerationMs2));
-                }
-                EnqueueAtEnd(v, m);
+                _nextFree[g] = tau + h;
+                Cross(v, g, l, m, turn, tau, kpi);
             }
         }
+    }
+
+    /// <summary>
+    /// Lets the vehicles waiting inside the junction on group g's permissive turns go: at the first accepted gap in
+    /// the opposing traffic while the group has green, at the end of its green at the latest (they clear the
+    /// junction in the amber, as the oncoming traffic stops), at once when the group has no green.
+    /// </summary>
+    private void ReleaseFromJunction(int g, int l, double t, double tEnd, double limitStart, double limitEnd, NetworkAccumulator.Block kpi)
+    {
+        var net = _net;
+        for (var k = net.TurnStart[l]; k < net.TurnStart[l + 1]; k++)
+        {
+            var waiting = _junction[k];
+            if (waiting is null || net.TurnGroup[k] != g)
+            {
+                continue;
+            }
+
+            var m = net.TurnTo[k];
+            var after = double.NegativeInfinity;
+            while (waiting.Count > 0)
+            {
+                var v = waiting.At(0);
+                var since = Math.Max(_junctionAt[v], after);
+                if (_linkCount[m] >= net.Storage[m] && (_o.TeleportAfterS <= 0 || tEnd - since < _o.TeleportAfterS))
+                {
+                    break;
+                }
+
+                double at;
+                var tau = Math.Max(since, t);
+                if (limitStart >= limitEnd || tau >= limitEnd)
+                {
+                    // No green left in this step: the vehicle clears the junction now.
+                    at = tau;
+                }
+                else if (GapAccepted(k, tau))
+                {
+                    at = tau;
+                }
+                else if (limitEnd < tEnd)
+                {
+                    // The green ends in this step: the oncoming traffic stops and the waiting vehicles clear.
+                    at = Math.Max(since, limitEnd);
+                }
+                else
+                {
+                    break;
+                }
+
+                waiting.Dequeue();
+                _inJunction--;
+                if (net.TurnWaitInside[k] == 0)
+                {
+                    _laneHeld[g]--;
+                }
+
+                after = at + (net.GroupHeadwayS[g] * _turnEquivalent[k]);
+                Cross(v, g, l, m, k, at, kpi);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when no foe of permissive turn k that has green now will cross within the critical gap after
+    /// <paramref name="tau"/>: each foe group's next vehicle is further away, held by a full link, itself on a
+    /// permissive turn (opposing left turns pass each other), or its green ends first.
+    /// </summary>
+    private bool GapAccepted(int k, double tau)
+    {
+        var net = _net;
+        var gap = tau + _o.CriticalGapS;
+        for (var f = net.TurnFoeStart[k]; f < net.TurnFoeStart[k + 1]; f++)
+        {
+            var o = net.TurnFoes[f];
+            if (_greenStart[o] >= _greenEnd[o] || _queue[o].Count == 0)
+            {
+                continue;
+            }
+
+            var h = _queue[o].At(0);
+            var cross = Math.Max(Math.Max(_ready[h], _nextFree[o]), _greenStart[o]);
+            if (cross >= gap || cross >= _greenUntil[o])
+            {
+                continue;
+            }
+
+            var lo = net.GroupLink[o];
+            var mo = _route[h]![_pos[h] + 1];
+            if (_linkCount[mo] >= net.Storage[mo])
+            {
+                continue;
+            }
+
+            if (net.GroupYields[o])
+            {
+                var ko = net.TurnFor(lo, mo);
+                if (net.TurnFoeStart[ko + 1] > net.TurnFoeStart[ko])
+                {
+                    continue;
+                }
+            }
+
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Time (s, at speed factor 1) a vehicle that does not stop loses on each turn: braking from its speed to the turn
+    /// speed sqrt(lateral acceleration x radius), the arc at that speed, and accelerating to the next link's speed.
+    /// Radius: half the junction width for a right turn, 0.8 of it for a left turn (it sweeps across the junction),
+    /// a quarter for a U-turn; the arc is a quarter circle (a half for a U-turn). Through movements lose nothing.
+    /// </summary>
+    internal static double[] TurnLosses(TrafficNetwork net, SimulationOptions o)
+    {
+        var loss = new double[net.TurnTo.Length];
+        if (o.LateralAccelerationMs2 <= 0 || o.AccelerationMs2 <= 0)
+        {
+            return loss;
+        }
+
+        for (var l = 0; l < net.LinkCount; l++)
+        {
+            var vIn = net.LengthM[l] / net.FreeTimeS[l];
+            for (var k = net.TurnStart[l]; k < net.TurnStart[l + 1]; k++)
+            {
+                var m = net.TurnTo[k];
+                var vOut = net.LengthM[m] / net.FreeTimeS[m];
+                var w = net.TurnJunctionWidthM[k];
+                var (radius, arc) = net.TurnMovement[k] switch
+                {
+                    Movement.Right => (w / 2, Math.PI / 2),
+                    Movement.Left => (0.8 * w, Math.PI / 2),
+                    Movement.UTurn => (w / 4, Math.PI),
+                    _ => (0.0, 0.0),
+                };
+                if (radius <= 0)
+                {
+                    continue;
+                }
+
+                var vt = Math.Min(Math.Min(vIn, vOut), Math.Sqrt(o.LateralAccelerationMs2 * radius));
+                var brake = (vIn - vt) * (vIn - vt) / (2 * o.DecelerationMs2 * vIn);
+                var traverse = radius * arc * ((1 / vt) - (1 / vOut));
+                var accelerate = (vOut - vt) * (vOut - vt) / (2 * o.AccelerationMs2 * vOut);
+                loss[k] = brake + Math.Max(0, traverse) + accelerate;
+            }
+        }
+
+        return loss;
+    }
+
+    /// <summary>Moves vehicle v from link l (lane group g) into link m at time tau, with its delay, stop and KPIs.</summary>
+    private void Cross(int v, int g, int l, int m, int k, double tau, NetworkAccumulator.Block kpi)
+    {
+        var net = _net;
+        var ready = _ready[v];
+        var wait = tau - ready;
+        kpi.DelayS += wait;
+        _waitSum[g] += wait;
+        _waitCount[g]++;
+        var stop = wait > _o.StopThresholdS;
+        var approach = net.GroupApproach[g];
+        if (approach >= 0)
+        {
+            var approachBlock = _approachKpi.For(_interval);
+            var signalBlock = _signalKpi.For(_interval);
+            approachBlock.Served[approach]++;
+            approachBlock.DelayS[approach] += wait;
+            var s = _signalOfApproach[approach];
+            signalBlock.Served[s]++;
+            signalBlock.DelayS[s] += wait;
+            if (stop)
+            {
+                approachBlock.Stops[approach]++;
+                signalBlock.Stops[s]++;
+            }
+        }
+
+        var district = net.LinkDistrict[l];
+        if (district >= 0)
+        {
+            var districtBlock = _districtKpi.For(_interval);
+            districtBlock.Served[district]++;
+            districtBlock.DelayS[district] += wait;
+            if (stop)
+            {
+                districtBlock.Stops[district]++;
+            }
+        }
+
+        // Leave link l, enter link m.
+        _linkCount[l]--;
+        _linkCount[m]++;
+        kpi.Metres += net.LengthM[l];
+        _pos[v]++;
+        _linkEnter[v] = tau;
+        var free = net.FreeTimeS[m] / _speedFactor[v];
+        _freeSum[v] += free;
+        _ready[v] = tau + free;
+        if (stop && _o.AccelerationMs2 > 0)
+        {
+            // Braking to the stop line and accelerating away: time lost against free flow.
+            var vIn = net.LengthM[l] / net.FreeTimeS[l] * _speedFactor[v];
+            var vOut = net.LengthM[m] / net.FreeTimeS[m] * _speedFactor[v];
+            _ready[v] += (vIn / (2 * _o.DecelerationMs2)) + (vOut / (2 * _o.AccelerationMs2));
+        }
+        else
+        {
+            // A vehicle that did not stop slows down for a turn.
+            _ready[v] += _turnLossS[k] / _speedFactor[v];
+        }
+
+        EnqueueAtEnd(v, m);
     }
 
     private void Finish(int v, int l, double at, NetworkAccumulator.Block kpi)

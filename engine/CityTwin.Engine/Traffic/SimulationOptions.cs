@@ -55,6 +55,12 @@ public sealed record SimulationOptions
     /// <summary>Deceleration (m/s2) before a stop, for the stop penalty. Default: SUMO's passenger car, 4.5.</summary>
     public double DecelerationMs2 { get; init; } = 4.5;
 
+    /// <summary>
+    /// Lateral acceleration (m/s2) a driver accepts in a turn, which sets the turn speed sqrt(a r) on a turn of radius
+    /// r. Default 5.5, SUMO's netconvert default for the turning speed on junctions. 0 turns the slowdown off.
+    /// </summary>
+    public double LateralAccelerationMs2 { get; init; } = 5.5;
+
     /// <summary>Standard deviation of the per-vehicle speed factor (mean 1, cut to 1 +- 2 sd); 0 gives every vehicle the speed limit.</summary>
     public double SpeedFactorDeviation { get; init; } = 0.1;
 
@@ -65,6 +71,23 @@ public sealed record SimulationOptions
     public double RerouteIntervalS { get; init; } = 300;
 
     public SignalControl Control { get; init; } = SignalControl.FixedTime;
+
+    /// <summary>
+    /// Through-car equivalent of a left-turning vehicle at a stop line: it takes this many saturation headways to
+    /// leave. Default 1.05, the HCM's equivalent for a protected left turn (gaps in oncoming traffic are modelled
+    /// apart, by <see cref="CriticalGapS"/>).
+    /// </summary>
+    public double LeftTurnEquivalent { get; init; } = 1.05;
+
+    /// <summary>Through-car equivalent of a right-turning vehicle at a stop line. Default 1.18, the HCM's.</summary>
+    public double RightTurnEquivalent { get; init; } = 1.18;
+
+    /// <summary>
+    /// Critical gap (s) of a permissive turn (a left turn against oncoming traffic): the turn is taken when the
+    /// next oncoming vehicle is at least this far away. Default 4.5 s, the HCM's critical headway for a
+    /// permissive left turn against one opposing lane.
+    /// </summary>
+    public double CriticalGapS { get; init; } = 4.5;
 
     /// <summary>Keep one <see cref="TripRecord"/> per trip in the result.</summary>
     public bool RecordTrips { get; init; }
@@ -92,6 +115,9 @@ public sealed record SimulationOptions
         Check(StopThresholdS >= 0, nameof(StopThresholdS), "must be >= 0");
         Check(SpeedFactorDeviation is >= 0 and < 0.5, nameof(SpeedFactorDeviation), "must be in [0, 0.5)");
         Check(AccelerationMs2 >= 0 && DecelerationMs2 > 0, nameof(AccelerationMs2), "needs acceleration >= 0 and deceleration > 0");
+        Check(LeftTurnEquivalent >= 1 && RightTurnEquivalent >= 1, nameof(LeftTurnEquivalent), "turn equivalents must be >= 1");
+        Check(LateralAccelerationMs2 >= 0, nameof(LateralAccelerationMs2), "must be >= 0");
+        Check(CriticalGapS >= 0, nameof(CriticalGapS), "must be >= 0");
         Check(RerouteIntervalS >= 0, nameof(RerouteIntervalS), "must be >= 0");
         Check(MinGreenS >= 0 && GapS > 0 && MaxGreenFactor >= 1, nameof(Control), "actuated settings need MinGreenS >= 0, GapS > 0, MaxGreenFactor >= 1");
         Check(RoutingThreads >= 1, nameof(RoutingThreads), "must be >= 1");

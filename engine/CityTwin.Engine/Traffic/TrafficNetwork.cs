@@ -77,6 +77,11 @@ public sealed class TrafficNetwork
         int[] turnStart,
         int[] turnTo,
         int[] turnGroup,
+        int[] turnFoeStart,
+        int[] turnFoes,
+        int[] turnWaitInside,
+        City.Movement[] turnMovement,
+        double[] turnJunctionWidthM,
         SimSignal[] signals,
         SimApproach[] approaches,
         string[] districts)
@@ -99,6 +104,19 @@ public sealed class TrafficNetwork
         TurnStart = turnStart;
         TurnTo = turnTo;
         TurnGroup = turnGroup;
+        TurnFoeStart = turnFoeStart;
+        TurnFoes = turnFoes;
+        TurnWaitInside = turnWaitInside;
+        TurnMovement = turnMovement;
+        TurnJunctionWidthM = turnJunctionWidthM;
+        GroupYields = new bool[groupLink.Length];
+        for (var k = 0; k < turnGroup.Length; k++)
+        {
+            if (turnFoeStart[k + 1] > turnFoeStart[k])
+            {
+                GroupYields[turnGroup[k]] = true;
+            }
+        }
         Signals = signals;
         Approaches = approaches;
         Districts = districts;
@@ -160,6 +178,26 @@ public sealed class TrafficNetwork
 
     internal int[] TurnGroup { get; }
 
+    /// <summary>The lane groups turn k yields to are TurnFoes[TurnFoeStart[k] .. TurnFoeStart[k+1]-1] (none for most turns).</summary>
+    internal int[] TurnFoeStart { get; }
+
+    internal int[] TurnFoes { get; }
+
+    /// <summary>The movement of each turn (through unless the builder was told).</summary>
+    internal City.Movement[] TurnMovement { get; }
+
+    /// <summary>Width of the junction each turn crosses (m).</summary>
+    internal double[] TurnJunctionWidthM { get; }
+
+    /// <summary>Vehicles of a permissive turn that wait inside the junction clear of the lane group's other turns (0: the first one holds the lane).</summary>
+    internal int[] TurnWaitInside { get; }
+
+    /// <summary>True for a lane group that serves at least one permissive (yielding) turn.</summary>
+    internal bool[] GroupYields { get; }
+
+    /// <summary>Number of permissive turns.</summary>
+    public int PermissiveTurnCount => Enumerable.Range(0, TurnTo.Length).Count(k => TurnFoeStart[k + 1] > TurnFoeStart[k]);
+
     public IReadOnlyList<SimSignal> Signals { get; }
 
     public IReadOnlyList<SimApproach> Approaches { get; }
@@ -180,6 +218,20 @@ public sealed class TrafficNetwork
             if (TurnTo[k] == to)
             {
                 return TurnGroup[k];
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The index of the turn from link <paramref name="from"/> to <paramref name="to"/>, or -1.</summary>
+    internal int TurnFor(int from, int to)
+    {
+        for (var k = TurnStart[from]; k < TurnStart[from + 1]; k++)
+        {
+            if (TurnTo[k] == to)
+            {
+                return k;
             }
         }
 
