@@ -1,4 +1,3 @@
-using NetTopologySuite.Geometries;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Timing;
 
@@ -13,79 +12,12 @@ public sealed class SafetyPropertyTests
     private const int Plans = 10_000;
     private const double Eps = 1e-9;
 
-    /// <summary>A random signal with its approach speeds: 1-4 approaches, 1-3 lane groups each, 1-4 phases.</summary>
-    private sealed record Case(SignalSite Site, Dictionary<string, double> SpeedKmh, SafetyLimits Limits)
-    {
-        public SafetyProfile Profile => SafetyProfile.For(Site, a => SpeedKmh[a.Id], Limits);
-    }
-
-    private static readonly Movement[] Movements = [Movement.Left, Movement.Through, Movement.Right, Movement.UTurn];
-
-    private static Case RandomCase(Random rng)
-    {
-        var approaches = new List<Approach>();
-        var speeds = new Dictionary<string, double>();
-        var names = new[] { "N", "E", "S", "W" };
-        var approachCount = rng.Next(1, 5);
-        for (var a = 0; a < approachCount; a++)
-        {
-            var groups = new List<LaneGroup>();
-            var groupCount = rng.Next(1, 4);
-            for (var g = 0; g < groupCount; g++)
-            {
-                var movements = Movements.Where(_ => rng.NextDouble() < 0.4).DefaultIfEmpty(Movements[rng.Next(4)]).ToList();
-                var lanes = rng.Next(1, 3);
-                groups.Add(new LaneGroup($"G{g}", movements, lanes, 1800 * lanes));
-            }
-
-            approaches.Add(new Approach(names[a], null, groups));
-            speeds[names[a]] = 20 + (rng.NextDouble() * 80);
-        }
-
-        var refs = approaches.SelectMany(a => a.LaneGroups.Select(g => new LaneGroupRef(a.Id, g.Id))).ToList();
-        var phaseCount = rng.Next(1, 5);
-        var serves = Enumerable.Range(0, phaseCount).Select(_ => new List<LaneGroupRef>()).ToList();
-        foreach (var r in refs)
-        {
-            // Every lane group in one phase, sometimes in a second one too.
-            serves[rng.Next(phaseCount)].Add(r);
-            if (rng.NextDouble() < 0.2)
-            {
-                var extra = serves[rng.Next(phaseCount)];
-                if (!extra.Contains(r))
-                {
-                    extra.Add(r);
-                }
-            }
-        }
-
-        // A phase that ended up serving nothing serves the first lane group.
-        foreach (var s in serves.Where(s => s.Count == 0))
-        {
-            s.Add(refs[0]);
-        }
-
-        var ids = Enumerable.Range(1, 9).OrderBy(_ => rng.Next()).Take(phaseCount).ToList();
-        var phases = serves.Select((s, i) => new Phase(ids[i], 10 + rng.Next(30), 3, 2, s)).ToList();
-        var design = new TimingPlan("design", phases.Sum(p => p.DurationS), 0, phases);
-        var site = new SignalSite("S-X", "Random", new Coordinate(0, 0), approaches, design, 8 + (rng.NextDouble() * 32), new Placement(0, 0, "C-0-0", "D"));
-
-        var limits = rng.Next(4) switch
-        {
-            0 => SafetyLimits.Default with { MinGreenS = 4 + rng.Next(8), MinCycleS = 40, MaxCycleS = 150 },
-            1 => SafetyLimits.Default with { PedestriansWithThroughMovements = false, RoundUpS = 0 },
-            2 => SafetyLimits.Default with { WalkS = 4, PedestrianCrossingM = 5 + (rng.NextDouble() * 30), Grade = -0.05 + (rng.NextDouble() * 0.1) },
-            _ => SafetyLimits.Default,
-        };
-        return new Case(site, speeds, limits);
-    }
-
     /// <summary>Independent limits for a design phase.</summary>
     private sealed record Expected(double MinGreen, double PedGreen, double Amber, double MaxAmber, double AllRed);
 
     private static double RoundUp(double x, double step) => step <= 0 ? x : Math.Round(Math.Ceiling((x / step) - 1e-9) * step, 9);
 
-    private static Expected ExpectedFor(Case c, Phase design)
+    private static Expected ExpectedFor(RandomSignal c, Phase design)
     {
         var l = c.Limits;
         var v = design.Serves.Select(r => c.SpeedKmh[r.Approach] / 3.6).ToList();
@@ -99,7 +31,7 @@ public sealed class SafetyPropertyTests
     }
 
     /// <summary>The rules a plan breaks, worked out here one by one from the independent limits.</summary>
-    private static HashSet<SafetyRule> ExpectedRules(Case c, TimingPlan plan)
+    private static HashSet<SafetyRule> ExpectedRules(RandomSignal c, TimingPlan plan)
     {
         var broken = new HashSet<SafetyRule>();
         var design = c.Site.Plan.Phases;
@@ -193,7 +125,7 @@ public sealed class SafetyPropertyTests
     }
 
     /// <summary>A random plan for the case: mostly near the limits, sometimes broken in structure or numbers.</summary>
-    private static TimingPlan RandomPlan(Random rng, Case c)
+    private static TimingPlan RandomPlan(Random rng, RandomSignal c)
     {
         double Noise(double around, double below, double above) => around - below + (rng.NextDouble() * (below + above));
         double Weird(double x) => rng.Next(200) switch
@@ -255,7 +187,7 @@ public sealed class SafetyPropertyTests
         var seen = new HashSet<SafetyRule>();
         for (var i = 0; i < Plans; i++)
         {
-            var c = RandomCase(rng);
+            var c = RandomSignals.Case(rng);
             var plan = RandomPlan(rng, c);
 
             var violations = SafetyRules.Check(c.Site, plan, c.Profile);
@@ -282,7 +214,7 @@ public sealed class SafetyPropertyTests
         var rng = new Random(7_777);
         for (var i = 0; i < Plans; i++)
         {
-            var c = RandomCase(rng);
+            var c = RandomSignals.Case(rng);
             var profile = c.Profile;
             if (!profile.IsFeasible)
             {
@@ -304,7 +236,7 @@ public sealed class SafetyPropertyTests
         var checkedPlans = 0;
         for (var i = 0; i < Plans; i++)
         {
-            var c = RandomCase(rng);
+            var c = RandomSignals.Case(rng);
             var plan = RandomPlan(rng, c);
             if (!SafetyRules.IsSafe(c.Site, plan, c.Profile))
             {
@@ -330,7 +262,7 @@ public sealed class SafetyPropertyTests
         var mutations = new Dictionary<SafetyRule, int>();
         for (var i = 0; i < Plans; i++)
         {
-            var c = RandomCase(rng);
+            var c = RandomSignals.Case(rng);
             var profile = c.Profile;
             if (!profile.IsFeasible)
             {
