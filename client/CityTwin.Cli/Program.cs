@@ -8,6 +8,7 @@ root.Subcommands.Add(StateCommand.Create());
 root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(TimingCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
