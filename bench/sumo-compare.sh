@@ -13,10 +13,10 @@
 #                     (18,000 trips) and 0.5 s on 10x10 (7,200 trips: busy, time loss ~35% over light load and no
 #                     teleports; 0.3 s gridlocks, 0.4 s is on the edge). Other N: set PERIOD.
 #   gridN.rou.xml     the same trips routed by duarouter on free-flow times (for reference only: the runs use the trips).
-#   gridN-{micro,meso,mesojc}.{log,time,tripinfo.xml}   SUMO runs; SUMO routes each trip when it departs.
+#   gridN-{micro,micro0,meso,mesojc}.{log,time,tripinfo.xml}   SUMO runs; SUMO routes each trip when it departs.
 #   gridN-city/, gridN-ct/summary.json, gridN-ct*.{log,time}     CityTwin import + simulate of the same files.
 #   results.md        the tables, also printed.
-# SUMO rows: micro; meso as '--mesosim' alone (SUMO's default meso ignores traffic lights); meso with
+# SUMO rows: micro; micro0 = micro with sigma=0 (no dawdling); meso as '--mesosim' alone (SUMO's default meso ignores traffic lights); meso with
 # '--meso-junction-control' (red lights and right of way modelled). Wall time and peak memory come from
 # /usr/bin/time -f '%e %M' around each whole command (loading, routing and writing included), for CityTwin as well.
 # SUMO_REUSE=1 keeps SUMO results already in DIR for the same files (to iterate on CityTwin quickly).
@@ -87,9 +87,13 @@ for n in "${grids[@]}"; do
     # randomTrips writes helper files into the current directory: run it inside WORK
     (cd "$work" && "${rt[@]}" > "$work/grid$n.randomtrips.log" 2>&1) || { cat "$work/grid$n.randomtrips.log"; exit 1; }
   fi
-  for kind in micro meso mesojc; do
+  # micro0: SUMO micro with the driver imperfection (Krauss sigma, default 0.5) off, to show how much of the
+  # difference to micro is random dawdling, which a mesoscopic model does not have.
+  printf '<additional><vType id="DEFAULT_VEHTYPE" sigma="0"/></additional>\n' > "$work/sigma0.add.xml"
+  for kind in micro micro0 meso mesojc; do
     case $kind in
       micro)  extra=() ;;
+      micro0) extra=(-a "$work/sigma0.add.xml") ;;
       meso)   extra=(--mesosim) ;;
       mesojc) extra=(--mesosim --meso-junction-control) ;;
     esac

@@ -20,7 +20,7 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-SUMO_RUNS = [("micro", "SUMO micro"), ("meso", "SUMO meso (--mesosim: lights ignored)"),
+SUMO_RUNS = [("micro", "SUMO micro"), ("micro0", "SUMO micro, sigma=0 (no dawdling)"), ("meso", "SUMO meso (--mesosim: lights ignored)"),
              ("mesojc", "SUMO meso + --meso-junction-control")]
 
 
@@ -166,6 +166,9 @@ def main():
                 ratio, 100 * (ratio - 1), "met" if abs(ratio - 1) <= 0.15 else "NOT met"))
             if ct.get("timeloss") is not None and micro.get("timeloss"):
                 out.append("- CityTwin mean time loss / SUMO micro: %.3f" % (ct["timeloss"] / micro["timeloss"]))
+            micro0 = rows_by_grid[n].get("SUMO micro, sigma=0 (no dawdling)", {})
+            if micro0.get("duration"):
+                out.append("- CityTwin mean trip duration / SUMO micro with sigma=0: %.3f" % (ct["duration"] / micro0["duration"]))
             extra = []
             if ct.get("import_wall") is not None:
                 extra.append("import %.2f s (not in the table)" % ct["import_wall"])
@@ -184,7 +187,7 @@ def main():
         ct = g["CityTwin"]
         out.append("## Speed on 30x30 (goal: CityTwin faster than SUMO meso)")
         out.append("")
-        for key, label in SUMO_RUNS[1:]:
+        for key, label in SUMO_RUNS[2:]:
             m = g[label]
             if "error" in ct or ct.get("wall") is None or m.get("wall") is None:
                 out.append("- CityTwin vs %s: not available" % label)
