@@ -57,7 +57,7 @@ public sealed record WebsterPlanOptions
 /// <param name="CriticalLaneGroups">Per phase, the served lane group with the largest flow ratio (null when none has flow).</param>
 /// <param name="MinGreenPhases">Phases held at their minimum green (vehicle or pedestrian) because their share fell below it.</param>
 /// <param name="CycleRaisedForMinGreens">Whether the cycle had to grow to fit the minimum greens.</param>
-/// <param name="Oversaturated">Whether Y &gt;= 1 (only with <see cref="WebsterPlanOptions.AllowOversaturated"/>).</param>
+/// <param name="Oversaturated">Whether Y &gt;= 1 (only with <see cref="WebsterPlanOptions.AllowOversaturated"/>); then <see cref="WebsterCycle.OptimalCycleS"/> is +infinity, which JSON cannot carry.</param>
 /// <param name="UnmeasuredLaneGroups">Lane groups with no flow given, taken as 0 veh/h.</param>
 public sealed record WebsterPlan(
     TimingPlan Plan,
