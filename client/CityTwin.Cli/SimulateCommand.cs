@@ -137,7 +137,7 @@ internal static class SimulateCommand
         return command;
     }
 
-    private static double? Time(string? text, string option)
+    internal static double? Time(string? text, string option)
     {
         if (text is null)
         {

@@ -62,6 +62,12 @@ public sealed record SimulationResult(
 {
     /// <summary>One record per trip, in the order given, when <see cref="SimulationOptions.RecordTrips"/> is set.</summary>
     public IReadOnlyList<TripRecord>? Trips { get; init; }
+
+    /// <summary>
+    /// Vehicles each signalised lane group let across its stop line over the run, by the group's label
+    /// ("signal.approach.laneGroup").
+    /// </summary>
+    public IReadOnlyDictionary<string, long> LaneGroupServed { get; init; } = new Dictionary<string, long>();
 }
 
 /// <summary>Where a trip ended up.</summary>

@@ -71,6 +71,7 @@ public sealed class Simulation
     private readonly double[] _turnCost;
     private readonly double[] _waitSum;
     private readonly long[] _waitCount;
+    private readonly long[] _served;
     private readonly double[] _meanWait;
 
     // KPI accumulators and per-step scratch.
@@ -213,6 +214,7 @@ public sealed class Simulation
 
         _waitSum = new double[network.GroupCount];
         _waitCount = new long[network.GroupCount];
+        _served = new long[network.GroupCount];
         _meanWait = new double[network.GroupCount];
 
         var signalIndex = network.Signals.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
@@ -987,6 +989,7 @@ public sealed class Simulation
         kpi.DelayS += wait;
         _waitSum[g] += wait;
         _waitCount[g]++;
+        _served[g]++;
         var stop = wait > _o.StopThresholdS;
         var approach = net.GroupApproach[g];
         if (approach >= 0)
@@ -1172,6 +1175,10 @@ public sealed class Simulation
             new SimulationCounters(_n, _unroutable, notDeparted, _steps, _vehicleSteps, _unroutableSample))
         {
             Trips = _arrivedAt is null ? null : Enumerable.Range(0, _n).Select(TripRecordOf).ToList(),
+            LaneGroupServed = Enumerable.Range(0, _net.GroupCount)
+                .Where(g => _net.GroupSignal[g] >= 0)
+                .GroupBy(g => _net.GroupLabel[g], StringComparer.Ordinal)
+                .ToDictionary(x => x.Key, x => x.Sum(g => _served[g]), StringComparer.Ordinal),
         };
     }
 
