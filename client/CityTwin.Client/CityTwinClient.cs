@@ -84,8 +84,28 @@ public sealed class CityTwinClient : IAsyncDisposable
     /// <summary>A district's aggregates.</summary>
     public Task<AreaState> GetDistrictAsync(string districtId) => _grains.GetGrain<IDistrictGrain>(TwinKeys.Of(Twin, districtId)).GetStateAsync();
 
+    /// <summary>The plan a signal runs now (the city's design plan until one is applied) and the safety rules it breaks.</summary>
+    public Task<SignalPlanState> GetPlanAsync(string signalId) => Control(signalId).GetPlanAsync();
+
+    /// <summary>
+    /// Applies a timing plan to a signal if it passes every safety rule, and records who, why and the evidence
+    /// id; <see cref="PlanChangeResult.Status"/> says how it ended (an unsafe plan: every broken rule in
+    /// <see cref="PlanChangeResult.Violations"/>, nothing changed).
+    /// </summary>
+    public Task<PlanChangeResult> ApplyPlanAsync(string signalId, TimingPlanInfo plan, string who, string why, string? evidenceId = null) =>
+        Control(signalId).ApplyPlanAsync(new PlanApplyRequest(plan, who, why, evidenceId));
+
+    /// <summary>Restores the plan a signal ran before the current one, and records who and why (status <see cref="PlanChangeStatus.NoPreviousPlan"/> when there is none).</summary>
+    public Task<PlanChangeResult> RollbackPlanAsync(string signalId, string who, string why) =>
+        Control(signalId).RollbackPlanAsync(new PlanRollbackRequest(who, why));
+
+    /// <summary>A signal's audited plan history, oldest entry first.</summary>
+    public Task<IReadOnlyList<PlanHistoryEntry>> GetPlanHistoryAsync(string signalId) => Control(signalId).GetPlanHistoryAsync();
+
     /// <summary>The twin's ingest totals and the newest lines that no entity could take.</summary>
     public Task<IngestLog> GetIngestLogAsync() => _grains.GetGrain<IIngestLogGrain>(Twin).GetAsync();
+
+    private ISignalControlGrain Control(string signalId) => _grains.GetGrain<ISignalControlGrain>(TwinKeys.Of(Twin, signalId));
 
     public async ValueTask DisposeAsync()
     {

@@ -6,14 +6,21 @@ using Orleans.Serialization;
 
 namespace CityTwin.Grains;
 
-/// <summary>A signalised intersection's live state, fed by its sensor stream (approach detector counts and controller phase changes).</summary>
+/// <summary>
+/// A signalised intersection's live state, fed by its sensor stream (approach detector counts and controller
+/// phase changes). The same activation serves the signal's control API (TrafficSignalGrain.Control.cs), so
+/// the live state always runs the plan the audited plan book holds.
+/// </summary>
 [ImplicitStreamSubscription(StreamNames.Signal)]
 [Orleans.Placement.RandomPlacement]
-public sealed class TrafficSignalGrain(
+public sealed partial class TrafficSignalGrain(
     ICityCatalog catalog,
     [PersistentState("signal", StorageNames.Twin)] IPersistentState<LiveEntityState<SignalSnapshot>> state,
+    [PersistentState("plan", StorageNames.Twin)] IPersistentState<SignalPlanStore> plans,
     IIntakeJournal journal,
     Serializer serializer,
+    TimeProvider time,
+    ILoggerFactory loggers,
     ILogger<TrafficSignalGrain> logger)
     : LiveEntityGrain<SignalLive, SignalSnapshot>(catalog, state, journal, serializer, logger), ITrafficSignalGrain
 {
@@ -27,7 +34,9 @@ public sealed class TrafficSignalGrain(
             throw new ArgumentException($"'{entityId}' is not a signal of the city");
         }
 
-        return new SignalLive(site, city.DetectorsOf(entityId), options, snapshot);
+        var live = new SignalLive(site, city.DetectorsOf(entityId), options, snapshot);
+        live.SetPlan(PlanControl.LivePlan(site, Plans));
+        return live;
     }
 
     protected override Placement PlacementOf(CityModel city, string entityId) => city.SignalsById[entityId].Placement;

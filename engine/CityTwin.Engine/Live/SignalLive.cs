@@ -75,11 +75,13 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
     private readonly IReadOnlyList<Detector> _detectors;
     private readonly Dictionary<string, List<DetectorSample>> _samples = new(StringComparer.Ordinal);
     private readonly Dictionary<int, PhaseStatus> _phases = [];
+    private TimingPlan _plan;
 
     public SignalLive(SignalSite site, IReadOnlyList<Detector> detectors, LiveOptions options, SignalSnapshot? snapshot = null)
         : base(options, snapshot?.Common)
     {
         _site = site;
+        _plan = site.Plan;
         _detectors = detectors;
         if (snapshot is null)
         {
@@ -97,6 +99,20 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
         }
     }
 
+    /// <summary>The plan the signal runs: the site's design plan until <see cref="SetPlan"/> sets another.</summary>
+    public TimingPlan Plan => _plan;
+
+    /// <summary>
+    /// Makes the signal run another plan (the caller has checked it: see the control API); capacities, degrees
+    /// of saturation and queues are computed under it from now on. The plan is not part of the snapshot: its
+    /// owner (the control API's plan book) keeps it.
+    /// </summary>
+    public void SetPlan(TimingPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        _plan = plan;
+    }
+
     public override SignalSnapshot Snapshot()
     {
         Prune();
@@ -110,7 +126,7 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
     public SignalView View()
     {
         Prune();
-        var plan = _site.Plan;
+        var plan = _plan;
         var approaches = new List<ApproachView>(_site.Approaches.Count);
         var reportingTotal = 0;
         foreach (var approach in _site.Approaches)
