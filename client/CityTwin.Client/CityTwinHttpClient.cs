@@ -55,12 +55,65 @@ public sealed class CityTwinHttpClient(HttpClient http)
         return await ReadAsync<JsonDocument>(response, cancellationToken);
     }
 
+    /// <summary>The plan a signal runs now and the safety rules it breaks (<c>GET .../signals/{id}/plan</c>).</summary>
+    public Task<SignalPlanState> GetPlanAsync(string twin, string signalId, CancellationToken cancellationToken = default) =>
+        GetAsync<SignalPlanState>(PlanPath(twin, signalId), cancellationToken);
+
+    /// <summary>A signal's audited plan history, oldest entry first (<c>GET .../signals/{id}/plan/history</c>).</summary>
+    public Task<IReadOnlyList<PlanHistoryEntry>> GetPlanHistoryAsync(string twin, string signalId, CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<PlanHistoryEntry>>(PlanPath(twin, signalId) + "/history", cancellationToken);
+
+    /// <summary>
+    /// Applies a plan (<c>PUT .../signals/{id}/plan</c>). An unsafe plan (422) comes back as a result with status
+    /// <see cref="PlanChangeStatus.Unsafe"/> and every broken rule; other errors throw <see cref="CityTwinApiException"/>.
+    /// </summary>
+    public async Task<PlanChangeResult> ApplyPlanAsync(string twin, string signalId, PlanApplyRequest request, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PutAsJsonAsync(new Uri(PlanPath(twin, signalId), UriKind.Relative), request, Json, cancellationToken);
+        return await ReadChangeAsync(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// Restores the previous plan (<c>POST .../signals/{id}/plan/rollback</c>). No previous plan (409) comes back as a
+    /// result with status <see cref="PlanChangeStatus.NoPreviousPlan"/>; other errors throw <see cref="CityTwinApiException"/>.
+    /// </summary>
+    public async Task<PlanChangeResult> RollbackPlanAsync(string twin, string signalId, PlanRollbackRequest request, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsJsonAsync(new Uri(PlanPath(twin, signalId) + "/rollback", UriKind.Relative), request, Json, cancellationToken);
+        return await ReadChangeAsync(response, cancellationToken);
+    }
+
     /// <summary>Reads a typed answer or throws <see cref="CityTwinApiException"/> with the problem's detail.</summary>
     public async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken = default)
     {
         using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
         return await ReadAsync<T>(response, cancellationToken);
     }
+
+    private static string PlanPath(string twin, string signalId) =>
+        $"/api/twins/{Uri.EscapeDataString(twin)}/signals/{Uri.EscapeDataString(signalId)}/plan";
+
+    /// <summary>A change's answer: 200 is the result; 422 and 409 are refusals whose problem carries the violations and the plan in force.</summary>
+    private static async Task<PlanChangeResult> ReadChangeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var refusal = response.StatusCode switch
+        {
+            HttpStatusCode.UnprocessableEntity => PlanChangeStatus.Unsafe,
+            HttpStatusCode.Conflict => PlanChangeStatus.NoPreviousPlan,
+            _ => (PlanChangeStatus?)null,
+        };
+        if (refusal is not { } status)
+        {
+            return await ReadAsync<PlanChangeResult>(response, cancellationToken);
+        }
+
+        var problem = await response.Content.ReadFromJsonAsync<PlanRefusal>(Json, cancellationToken)
+            ?? throw new CityTwinApiException(response.StatusCode, "empty problem body");
+        return new PlanChangeResult(status, problem.Detail ?? "", problem.Current!, null, problem.Violations ?? []);
+    }
+
+    /// <summary>The problem body of a refused plan change.</summary>
+    private sealed record PlanRefusal(string? Detail, SignalPlanState? Current, IReadOnlyList<PlanViolation>? Violations);
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {

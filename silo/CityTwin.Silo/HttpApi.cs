@@ -77,6 +77,8 @@ public static class HttpApi
             Read(catalog.CityOf(twin).DistrictsById.ContainsKey(id), "district", id,
                 () => grains.GetGrain<IDistrictGrain>(TwinKeys.Of(twin, id)).GetStateAsync()));
 
+        twin.MapPlanControl();
+
         return app;
     }
 
