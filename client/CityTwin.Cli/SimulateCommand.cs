@@ -4,10 +4,8 @@ using System.Text.Json.Nodes;
 using CityTwin.Contracts;
 using CityTwin.Engine.Traffic;
 using CityTwin.Formats.Demand;
-using CityTwin.Formats.GeoJson;
 using CityTwin.Formats.Simulation;
 using CityTwin.Grains;
-using CityTwin.Silo;
 
 namespace CityTwin.Cli;
 
@@ -43,21 +41,7 @@ internal static class SimulateCommand
         command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
         {
             var wall = Stopwatch.StartNew();
-            var folder = parse.GetValue(city) ?? SiloSettings.SampleCityDirectory;
-            var model = CityReader.ReadFolder(folder);
-            var files = parse.GetValue(demand) is { Length: > 0 } given
-                ? given.ToList()
-                : model.DemandFiles.Select(f => Path.Combine(folder, f)).ToList();
-            if (files.Count == 0)
-            {
-                throw new CliInputException($"the city in '{folder}' names no demand files (manifest field 'demand'); give --demand FILE");
-            }
-
-            var set = DemandSet.Empty;
-            foreach (var f in files)
-            {
-                set = set.Plus(DemandReader.ReadFile(f));
-            }
+            var (folder, model, files, set) = CityInput.Load(parse.GetValue(city), parse.GetValue(demand));
 
             var o = new SimulationOptions
             {

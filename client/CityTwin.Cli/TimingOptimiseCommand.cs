@@ -6,9 +6,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Timing;
-using CityTwin.Formats.Demand;
-using CityTwin.Formats.GeoJson;
-using CityTwin.Silo;
 
 namespace CityTwin.Cli;
 
@@ -38,19 +35,7 @@ internal static class TimingOptimiseCommand
         command.SetAction(parse => Run.GuardedAsync(() =>
         {
             var wall = Stopwatch.StartNew();
-            var folder = parse.GetValue(city) ?? SiloSettings.SampleCityDirectory;
-            var model = CityReader.ReadFolder(folder);
-            var files = parse.GetValue(demand) is { Length: > 0 } given ? given.ToList() : model.DemandFiles.Select(f => Path.Combine(folder, f)).ToList();
-            if (files.Count == 0)
-            {
-                throw new CliInputException($"the city in '{folder}' names no demand files (manifest field 'demand'); give --demand FILE");
-            }
-
-            var set = DemandSet.Empty;
-            foreach (var f in files)
-            {
-                set = set.Plus(DemandReader.ReadFile(f));
-            }
+            var (_, model, _, set) = CityInput.Load(parse.GetValue(city), parse.GetValue(demand));
 
             var from = SimulateCommand.Time(parse.GetValue(start), "--start")!.Value;
             var to = SimulateCommand.Time(parse.GetValue(until), "--until")!.Value;
@@ -104,6 +89,7 @@ internal static class TimingOptimiseCommand
         string decision)
     {
         var (baseline, optimised, flows, comparison) = (study.Baseline, study.Optimised, study.Flows, study.Comparison);
+        var baselineDelay = model.Signals.ToDictionary(s => s.Id, s => HcmDelay.Evaluate(s, baseline[s.Id], flows[s.Id]), StringComparer.Ordinal);
         var plans = new JsonObject
         {
             ["decision"] = decision,
@@ -115,7 +101,7 @@ internal static class TimingOptimiseCommand
             {
                 ["baseline"] = PlanJson(baseline[s.Id]),
                 ["optimised"] = PlanJson(optimised[s.Id].Plan),
-                ["hcmDelayBaselineS"] = HcmDelay.Evaluate(s, baseline[s.Id], flows[s.Id]).ControlDelayS,
+                ["hcmDelayBaselineS"] = baselineDelay[s.Id].ControlDelayS,
                 ["hcmDelayOptimisedS"] = optimised[s.Id].Delay.ControlDelayS,
             }))),
         };
@@ -125,7 +111,7 @@ internal static class TimingOptimiseCommand
         foreach (var s in model.Signals)
         {
             var o = optimised[s.Id];
-            var b = HcmDelay.Evaluate(s, baseline[s.Id], flows[s.Id]);
+            var b = baselineDelay[s.Id];
             signals.Append(Invariant($"{s.Id},{baseline[s.Id].CycleS:0.#},{o.Plan.CycleS:0.#},{string.Join(' ', o.Plan.Phases.Select(p => p.GreenS.ToString("0.#", CultureInfo.InvariantCulture)))},{b.ControlDelayS:F2},{o.Delay.ControlDelayS:F2},{o.Delay.Los}\n"));
         }
 

@@ -124,7 +124,7 @@ public static class PlanEvaluation
             {
                 foreach (var g in a.LaneGroups)
                 {
-                    map[new LaneGroupRef(a.Id, g.Id)] = result.LaneGroupServed.TryGetValue($"{s.Id}.{a.Id}.{g.Id}", out var n) ? n / hours : 0;
+                    map[new LaneGroupRef(a.Id, g.Id)] = result.LaneGroupServed.TryGetValue(CityNetwork.LaneGroupLabel(s.Id, a.Id, g.Id), out var n) ? n / hours : 0;
                 }
             }
 

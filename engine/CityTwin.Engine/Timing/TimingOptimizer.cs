@@ -57,9 +57,7 @@ public static class TimingOptimizer
         var start = Webster.Plan(site, flowsVehH, profile, new WebsterPlanOptions { AllowOversaturated = true, CycleS = o.FixedCycleS });
         var startDelay = HcmDelay.Evaluate(site, start.Plan, flowsVehH, o.Delay);
         var design = site.Plan.Phases;
-        var limits = design.Select(p => profile.Phase(p.Id)!).ToArray();
-        var fixedTime = limits.Sum(l => l.RequiredAmberS + l.RequiredAllRedS);
-        var minGreens = limits.Select(l => l.MinGreenS).ToArray();
+        var (limits, fixedTime, minGreens) = PhaseLimitsOf(site, profile);
         var cycleLow = Math.Max(profile.MinCycleS, fixedTime + minGreens.Sum());
         var cycleHigh = profile.MaxCycleS;
         var n = design.Count;
@@ -147,6 +145,13 @@ public static class TimingOptimizer
         return new OptimisedPlan(plan, start, startDelay, delay, evaluations);
     }
 
+    /// <summary>The limits of the design's phases in order, their amber plus all-red in total, and their minimum greens.</summary>
+    private static (PhaseLimits[] Limits, double FixedTimeS, double[] MinGreensS) PhaseLimitsOf(SignalSite site, SafetyProfile profile)
+    {
+        var limits = site.Plan.Phases.Select(p => profile.Phase(p.Id)!).ToArray();
+        return (limits, limits.Sum(l => l.RequiredAmberS + l.RequiredAllRedS), limits.Select(l => l.MinGreenS).ToArray());
+    }
+
     /// <summary>
     /// Rounds greens down to the step keeping their sum (the time left after amber and all-red) and each green at
     /// or above its minimum (a green held at a fractional minimum keeps it): largest remainders get the spare steps,
@@ -178,9 +183,7 @@ public static class TimingOptimizer
     /// </summary>
     public static TimingPlan RuleOfThumb(SignalSite site, SafetyProfile profile, double cycleS, string planId = "rule-of-thumb")
     {
-        var limits = site.Plan.Phases.Select(p => profile.Phase(p.Id)!).ToArray();
-        var fixedTime = limits.Sum(l => l.RequiredAmberS + l.RequiredAllRedS);
-        var minGreens = limits.Select(l => l.MinGreenS).ToArray();
+        var (limits, fixedTime, minGreens) = PhaseLimitsOf(site, profile);
         var cycle = Math.Clamp(Math.Max(cycleS, fixedTime + minGreens.Sum()), profile.MinCycleS, profile.MaxCycleS);
         var share = (cycle - fixedTime) / limits.Length;
         var greens = RoundGreens(minGreens.Select(m => Math.Max(m, share)).ToArray(), minGreens, cycle - fixedTime, 1);

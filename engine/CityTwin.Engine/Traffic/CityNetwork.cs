@@ -59,7 +59,7 @@ public static class CityNetwork
                         }
                     }
 
-                    var label = $"{s.Id}.{a.Id}.{lg.Id}";
+                    var label = LaneGroupLabel(s.Id, a.Id, lg.Id);
                     b.LaneGroup(inLink.Id, label, lg.SaturationFlowVehH, to, s.Id, phases, a.Id);
                     groups.Add((inLink, label, to));
                 }
@@ -129,6 +129,9 @@ public static class CityNetwork
             }
         }
     }
+
+    /// <summary>The network label of a signal's lane group ("signal.approach.laneGroup"), as simulation results name it.</summary>
+    public static string LaneGroupLabel(string signalId, string approachId, string laneGroupId) => $"{signalId}.{approachId}.{laneGroupId}";
 
     /// <summary>
     /// Left turners that can wait for their gap inside a junction of the given width (stop line to far side)
