@@ -78,6 +78,9 @@ public sealed class CityTwinClient : IAsyncDisposable
     /// <summary>A parking facility's live state.</summary>
     public Task<ParkingState> GetParkingAsync(string facilityId) => _grains.GetGrain<IParkingFacilityGrain>(TwinKeys.Of(Twin, facilityId)).GetStateAsync();
 
+    /// <summary>Parking guidance: the facilities near a point ranked by expected availability on arrival, then distance.</summary>
+    public Task<ParkingGuidanceResult> GetParkingGuidanceAsync(ParkingGuidanceRequest request) => _grains.GetGrain<IParkingGuidanceGrain>(Twin).GuideAsync(request);
+
     /// <summary>A grid cell's aggregates.</summary>
     public Task<AreaState> GetCellAsync(string cellId) => _grains.GetGrain<IGridCellGrain>(TwinKeys.Of(Twin, cellId)).GetStateAsync();
 

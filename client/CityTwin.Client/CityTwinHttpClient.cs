@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -53,6 +54,21 @@ public sealed class CityTwinHttpClient(HttpClient http)
     {
         using var response = await http.GetAsync(new Uri($"/api/twins/{Uri.EscapeDataString(twin)}/{kindPath}/{Uri.EscapeDataString(id)}", UriKind.Relative), cancellationToken);
         return await ReadAsync<JsonDocument>(response, cancellationToken);
+    }
+
+    /// <summary>Parking guidance (<c>GET /api/twins/{twin}/parking/guidance</c>): facilities near a point ranked by expected availability on arrival, then distance.</summary>
+    public Task<ParkingGuidanceResult> GetParkingGuidanceAsync(string twin, ParkingGuidanceRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = string.Create(
+            CultureInfo.InvariantCulture,
+            $"lon={request.Longitude:R}&lat={request.Latitude:R}&limit={request.Limit}&maxDistanceM={request.MaxDistanceM:R}");
+        if (request.Arrival is { } arrival)
+        {
+            query += "&arrival=" + Uri.EscapeDataString(arrival.ToString("O", CultureInfo.InvariantCulture));
+        }
+
+        return GetAsync<ParkingGuidanceResult>($"/api/twins/{Uri.EscapeDataString(twin)}/parking/guidance?{query}", cancellationToken);
     }
 
     /// <summary>The plan a signal runs now and the safety rules it breaks (<c>GET .../signals/{id}/plan</c>).</summary>

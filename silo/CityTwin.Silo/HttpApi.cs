@@ -65,6 +65,8 @@ public static class HttpApi
             Read(catalog.CityOf(twin).SignalsById.ContainsKey(id), "signal", id,
                 () => grains.GetGrain<ITrafficSignalGrain>(TwinKeys.Of(twin, id)).GetStateAsync()));
 
+        twin.MapParkingGuidance();
+
         twin.MapGet("/parking/{id}", (string twin, string id, ICityCatalog catalog, IGrainFactory grains) =>
             Read(catalog.CityOf(twin).ParkingById.ContainsKey(id), "parking facility", id,
                 () => grains.GetGrain<IParkingFacilityGrain>(TwinKeys.Of(twin, id)).GetStateAsync()));
