@@ -43,6 +43,64 @@ public sealed class WebsterTests
         Assert.InRange(w.OptimalCycleS, 77 - 0.5, 77 + 0.5);
     }
 
+    /// <summary>
+    /// Textbook worked example: M. Rogers, "Highway Engineering", Blackwell Publishing (1st edition, 2003),
+    /// Example 5.6 (p. 142, as reproduced at https://issuhub.com/view/index?id=4685&amp;pageIndex=158): a
+    /// three-stage junction with largest flow ratios 0.25, 0.25 and 0.22 per stage, 2 s of starting lost time
+    /// and 2 s of intergreen lost time per stage, L = 12 s: Y = 0.72, C0 = 23 / 0.28, printed as 82 s (82.14
+    /// rounded to the second: tolerance 0.5 s).
+    /// </summary>
+    [Fact]
+    public void Webster_cycle_matches_the_textbook_three_stage_example_of_82_s()
+    {
+        var w = Webster.OptimalCycle([0.25, 0.25, 0.22], 12);
+
+        Assert.Equal(0.72, w.FlowRatioSum, 12);
+        Assert.Equal(12, w.LostTimeS);
+        Assert.InRange(w.OptimalCycleS, 82 - 0.5, 82 + 0.5);
+        Assert.Equal(23 / 0.28, w.OptimalCycleS, 9);
+    }
+
+    /// <summary>
+    /// GATE Civil Engineering 2021 (official paper, shift 2), numerical-answer question with the official key
+    /// 48 to 52 s, worked at https://testbook.com/question-answer/in-a-three-phase-signal-system-design-for-a-four-l--60310f843a75bd96ae57a5c2:
+    /// three phases with critical flow ratios 0.18, 0.32 and 0.22 and 2 s lost per phase: Y = 0.72, L = 6 s,
+    /// C0 = 14 / 0.28 = 50 s, printed exactly.
+    /// </summary>
+    [Fact]
+    public void Webster_cycle_matches_the_GATE_2021_answer_of_50_s()
+    {
+        var w = Webster.OptimalCycle([0.18, 0.32, 0.22], 3 * 2);
+
+        Assert.Equal(0.72, w.FlowRatioSum, 12);
+        Assert.Equal(50, w.OptimalCycleS, 9);
+    }
+
+    /// <summary>
+    /// Published worked design of a two-phase signal (the example of Khanna and Justo's "Highway Engineering",
+    /// worked at https://www.selfstudys.com/mcq/gate/civil-engineering/practice-test/chapter-10-highway-engineering/test-2/mcq-test-solution):
+    /// normal flows 400 and 250 PCU/h, saturation flows 1250 and 1000 PCU/h, all-red 12 s and 2 s lost per
+    /// phase, L = 16 s. Printed: y = 0.32 and 0.25, Y = 0.57, C0 = 29 / 0.43 = 67.4 s (to 0.1 s: tolerance
+    /// 0.05 s), taken as 67.5 s; effective greens (0.32 / 0.57) x 51.5 = 29 s and (0.25 / 0.57) x 51.5 =
+    /// 22.5 s, printed to the half second (28.91 and 22.59 unrounded: tolerance 0.25 s).
+    /// </summary>
+    [Fact]
+    public void Webster_cycle_and_splits_match_the_published_two_phase_design()
+    {
+        var w = Webster.OptimalCycle([400.0, 250.0], [1250.0, 1000.0], 16);
+
+        Assert.Equal([0.32, 0.25], w.FlowRatios.Select(y => Math.Round(y, 12)));
+        Assert.Equal(0.57, w.FlowRatioSum, 12);
+        Assert.InRange(w.OptimalCycleS, 67.4 - 0.05, 67.4 + 0.05);
+
+        // The source's design cycle, 67.5 s, held by bounds: the greens split the same 51.5 s.
+        var design = Webster.OptimalCycle([400.0, 250.0], [1250.0, 1000.0], 16, new CycleBounds(67.5, 67.5));
+        Assert.Equal(67.5, design.CycleS);
+        Assert.InRange(design.EffectiveGreensS[0], 29 - 0.25, 29 + 0.25);
+        Assert.InRange(design.EffectiveGreensS[1], 22.5 - 0.25, 22.5 + 0.25);
+        Assert.Equal(51.5, design.EffectiveGreensS.Sum(), 9);
+    }
+
     [Fact]
     public void Bounds_clamp_the_cycle_and_say_so_while_C0_is_kept()
     {
