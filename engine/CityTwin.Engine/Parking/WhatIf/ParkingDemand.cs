@@ -102,7 +102,8 @@ public sealed class ParkingDemand
     /// over earlier arrivals of the chance they are still there (an M(t)/G/infinity queue over three identical
     /// weekdays, to reach the daily cycle), arrivals split among facilities as they choose at today's prices for a
     /// median stay. Shares are found by fixed-point iteration (each district's share scaled by target / its peak),
-    /// at most 1; districts without facilities take the share calibrated for the whole city.
+    /// at most 1, and 0 where other districts' drivers alone fill its facilities past the target; districts without
+    /// facilities take the share calibrated for the whole city.
     /// </summary>
     /// <exception cref="DemandException">A row or trip names a zone or link the area does not have.</exception>
     public static ParkingDemand Build(ParkingArea area, IReadOnlyList<OdRow> rows, IReadOnlyList<TripSpec> trips, ParkingDemandAssumptions assumptions)
@@ -443,13 +444,20 @@ public sealed class ParkingDemand
                         continue;
                     }
 
-                    var (peak, _) = Peak(all.Where(f => area.Sites[f].DistrictId == zones[z]), shares);
+                    var mine = all.Where(f => area.Sites[f].DistrictId == zones[z]).ToList();
+                    var (peak, _) = Peak(mine, shares);
                     if (peak <= 0)
                     {
                         continue;
                     }
 
-                    var next = Math.Min(1.0, shares[z] * a.TargetPeakOccupancy / peak);
+                    // When drivers bound for other districts alone fill this district's facilities past the target,
+                    // none of its own trips are needed: share 0.
+                    var kept = shares[z];
+                    shares[z] = 0;
+                    var (others, _) = Peak(mine, shares);
+                    shares[z] = kept;
+                    var next = others >= a.TargetPeakOccupancy ? 0 : Math.Min(1.0, shares[z] * a.TargetPeakOccupancy / peak);
                     change = Math.Max(change, Math.Abs(next - shares[z]));
                     shares[z] = next;
                 }

@@ -35,6 +35,7 @@ public sealed class ParkingSimulation
     private readonly double[] _start;
     private readonly bool[] _priced;
     private readonly bool[] _adjusted;
+    private readonly bool[] _uniform;
     private readonly int[] _bandOfHour;
     private readonly double[][][] _bandPrice; // [site][dayType][band]
     private readonly double[][][] _hourPrice; // [site][dayType][hour]
@@ -86,6 +87,7 @@ public sealed class ParkingSimulation
             }
         }
 
+        _uniform = new bool[_n];
         _bandPrice = new double[_n][][];
         _hourPrice = new double[_n][][];
         for (var s = 0; s < _n; s++)
@@ -523,7 +525,7 @@ public sealed class ParkingSimulation
     /// <summary>Money for a stay at the prices in force now (hour by hour, today's price outside the bands).</summary>
     private double CostOfStay(int site, double t, double stayH)
     {
-        if (!_adjusted[site])
+        if (!_adjusted[site] || _uniform[site])
         {
             return _start[site] * stayH;
         }
@@ -547,14 +549,19 @@ public sealed class ParkingSimulation
 
     private void RefreshHourPrices(int s)
     {
+        var uniform = true;
         for (var d = 0; d < 2; d++)
         {
             for (var h = 0; h < 24; h++)
             {
                 var b = _bandOfHour[h];
                 _hourPrice[s][d][h] = _adjusted[s] && b >= 0 ? _bandPrice[s][d][b] : _start[s];
+                uniform &= _hourPrice[s][d][h] == _start[s];
             }
         }
+
+        // One price all day: a stay costs price x hours, computed as for a flat price (same numbers, bit for bit).
+        _uniform[s] = uniform;
     }
 
     /// <summary>Mean occupancy of facility s over a band on days of a type within weeks [w0, w1].</summary>
