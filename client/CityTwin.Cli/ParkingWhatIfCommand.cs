@@ -125,9 +125,11 @@ internal static class ParkingWhatIfCommand
 
             ParkingDemand parkingDemand;
             WhatIfComparison comparison;
+            var simulate = new Stopwatch();
             try
             {
                 parkingDemand = ParkingDemand.Build(area, set.OdRows, set.Trips, assumptions);
+                simulate.Start();
                 comparison = ParkingWhatIf.Compare(parkingDemand, baseline, alternative, options, parse.GetValue(replications), parse.GetValue(tolerance), parse.GetValue(parallel));
             }
             catch (ArgumentException e)
@@ -135,6 +137,7 @@ internal static class ParkingWhatIfCommand
                 throw new CliInputException(e.Message);
             }
 
+            simulate.Stop();
             var output = parse.GetValue(outDir) ?? "parking-whatif-out";
             var inputs = new JsonObject
             {
@@ -162,7 +165,7 @@ internal static class ParkingWhatIfCommand
                     ["walkM"] = e.WalkM,
                 }).ToArray()),
             };
-            WhatIfWriter.Write(output, comparison, parkingDemand, inputs, wall.Elapsed.TotalSeconds);
+            WhatIfWriter.Write(output, comparison, parkingDemand, inputs, wall.Elapsed.TotalSeconds, simulate.Elapsed.TotalSeconds);
 
             Console.WriteLine(FormattableString.Invariant(
                 $"{cityModel.Name}: {area.Sites.Count} facilities, {area.Sites.Sum(s => s.Capacity)} spaces; {parkingDemand.HourlyArrivals.Sum():F0} drivers look for parking on a weekday at today's prices, of the {parkingDemand.TripsInReach:F0} trips ending within {assumptions.MaxWalkM:F0} m of a facility"));
@@ -177,7 +180,8 @@ internal static class ParkingWhatIfCommand
             }
 
             Console.WriteLine(comparison.Decision.Sentence);
-            Console.WriteLine($"wrote {Path.GetFullPath(output)} in {wall.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine(FormattableString.Invariant(
+                $"simulated {2 * comparison.Replications * comparison.Weeks} scenario-weeks in {simulate.Elapsed.TotalSeconds:F1} s; wrote {Path.GetFullPath(output)} in {wall.Elapsed.TotalSeconds:F1} s"));
             return Task.FromResult(ExitCodes.Ok);
         }));
         return command;
@@ -188,11 +192,12 @@ internal static class ParkingWhatIfCommand
         var csv = new Argument<string>("OCCUPANCY") { Description = "Occupancy counts: CSV SystemCodeNumber,Capacity,Occupancy,LastUpdated (the Birmingham layout)" };
         var histogram = new Option<string?>("--dwell-histogram") { Description = "Length-of-stay histogram CSV lowerH,upperH,count to fit the stay to (default: the Charlottesville 2008 on-street survey)" };
         var offHistogram = new Option<string?>("--offstreet-dwell-histogram") { Description = "A separate length-of-stay histogram for off-street facilities" };
+        var source = new Option<string?>("--source") { Description = "Where the occupancy counts come from (a citation), kept in the model file" };
         var target = new Option<double?>("--target-peak") { Description = "Target weekday peak occupancy (default: the Monday-Friday peak of the counts)" };
         var outFile = new Option<string>("--out") { Description = "Model file to write", Required = true };
         var command = new Command("fit-demand", "Fit the parking demand model (stay, day-of-week factors, peak occupancy) from occupancy counts and a length-of-stay histogram")
         {
-            csv, histogram, offHistogram, target, outFile,
+            csv, histogram, offHistogram, source, target, outFile,
         };
         command.SetAction((parse, _) => Run.GuardedAsync(() =>
         {
@@ -257,6 +262,7 @@ internal static class ParkingWhatIfCommand
                 ["occupancyCounts"] = new JsonObject
                 {
                     ["file"] = Path.GetFileName(path),
+                    ["source"] = parse.GetValue(source),
                     ["used"] = profile.Used,
                     ["droppedCapacityOrOccupancyBelowZero"] = profile.DroppedBad,
                     ["clippedAboveCapacity"] = profile.Clipped,
@@ -513,14 +519,14 @@ internal static class ParkingWhatIfCommand
 
     private static string AlternativeName(PricingPolicy pricing, IReadOnlyDictionary<string, int> changes, IReadOnlyDictionary<string, double> prices, string? scope)
     {
-        var parts = new List<string>
+        var parts = new List<string>();
+        if (pricing.Kind == PricingKind.Performance)
         {
-            pricing.Kind == PricingKind.Performance
-                ? $"performance pricing ({(string.IsNullOrWhiteSpace(scope) ? "every facility" : scope)})"
-                : "today's flat prices",
-        };
+            parts.Add($"performance pricing ({(string.IsNullOrWhiteSpace(scope) ? "every facility" : scope)})");
+        }
+
         parts.AddRange(prices.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} at {kv.Value:0.00} an hour")));
         parts.AddRange(changes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:+0;-0;0} spaces"));
-        return string.Join(", ", parts);
+        return parts.Count == 0 ? "today's flat prices (unchanged)" : string.Join(", ", parts);
     }
 }

@@ -19,12 +19,12 @@ public static class WhatIfWriter
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Writes every output file into <paramref name="folder"/> (created if needed); returns the summary.</summary>
-    public static JsonObject Write(string folder, WhatIfComparison c, ParkingDemand demand, JsonObject inputs, double wallSeconds)
+    public static JsonObject Write(string folder, WhatIfComparison c, ParkingDemand demand, JsonObject inputs, double wallSeconds, double simulateSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(demand);
         Directory.CreateDirectory(folder);
-        var summary = Summary(c, demand, inputs, wallSeconds);
+        var summary = Summary(c, demand, inputs, wallSeconds, simulateSeconds);
         File.WriteAllText(Path.Combine(folder, "summary.json"), summary.ToJsonString(Indented) + "\n");
         WriteWeeks(Path.Combine(folder, "weeks.csv"), c);
         WritePrices(Path.Combine(folder, "prices.csv"), c);
@@ -39,7 +39,7 @@ public static class WhatIfWriter
     }
 
     /// <summary>The summary object.</summary>
-    public static JsonObject Summary(WhatIfComparison c, ParkingDemand demand, JsonObject inputs, double wallSeconds)
+    public static JsonObject Summary(WhatIfComparison c, ParkingDemand demand, JsonObject inputs, double wallSeconds, double simulateSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(demand);
@@ -105,10 +105,14 @@ public static class WhatIfWriter
             ["plausibility"] = new JsonObject
             {
                 ["meanSearchMinutesBaseline"] = R(c.BaselineRuns.Average(r => r.Totals.MeanSearchMinutes)),
-                ["shoup2006MeanCruisingMinutes"] = LiteratureFigures.ShoupMeanCruisingMinutes,
+                ["meanSearchMinutesAlternative"] = R(c.AlternativeRuns.Average(r => r.Totals.MeanSearchMinutes)),
+                ["shoup2006CruisingMinutesRange"] = new JsonArray(LiteratureFigures.ShoupCruisingMinutesLow, LiteratureFigures.ShoupCruisingMinutesHigh),
             },
             ["inputs"] = inputs,
             ["wallSeconds"] = R(wallSeconds),
+            ["simulateSeconds"] = R(simulateSeconds),
+            ["simulatedWeeks"] = 2 * c.Replications * c.Weeks,
+            ["arrivalsSimulated"] = c.BaselineRuns.Concat(c.AlternativeRuns).Sum(r => r.Final.Arrivals),
         };
     }
 
@@ -247,20 +251,17 @@ public static class WhatIfWriter
         sb.Append(CultureInfo.InvariantCulture, $"# Search traffic between parking facilities on a mean weekday, scenario '{scenario}' ({runs.Count} replications), from citytwin parking whatif.\n");
         sb.Append("# Each row: drivers who found the facility at the origin link full and drove on to the one at the destination link. Add it to a city's demand with citytwin simulate --demand.\n");
         sb.Append("origin,destination,begin,end,vehicles\n");
+        // Facilities that share an access link are one origin or destination here; a leg between two of them
+        // drives no link and is left out.
         var rows = runs.SelectMany(r => r.SearchLegs).Where(l => l.DayType == DayType.Weekday)
-            .GroupBy(l => (l.FromFacility, l.ToFacility, l.Hour))
+            .Select(l => (From: area.AccessLinks[area.IndexOf(l.FromFacility)], To: area.AccessLinks[area.IndexOf(l.ToFacility)], l.Hour, l.VehiclesPerDay))
+            .Where(l => l.From is not null && l.To is not null && l.From != l.To)
+            .GroupBy(l => (l.From, l.To, l.Hour))
             .Select(g => (g.Key, V: g.Sum(l => l.VehiclesPerDay) / runs.Count))
-            .OrderBy(x => x.Key.Hour).ThenBy(x => x.Key.FromFacility, StringComparer.Ordinal).ThenBy(x => x.Key.ToFacility, StringComparer.Ordinal);
+            .OrderBy(x => x.Key.Hour).ThenBy(x => x.Key.From, StringComparer.Ordinal).ThenBy(x => x.Key.To, StringComparer.Ordinal);
         foreach (var (key, v) in rows)
         {
-            var from = area.AccessLinks[area.IndexOf(key.FromFacility)];
-            var to = area.AccessLinks[area.IndexOf(key.ToFacility)];
-            if (from is null || to is null || from == to)
-            {
-                continue;
-            }
-
-            sb.Append(CultureInfo.InvariantCulture, $"{from},{to},{key.Hour:00}:00,{key.Hour + 1:00}:00,{R(v)}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{key.From},{key.To},{key.Hour:00}:00,{key.Hour + 1:00}:00,{R(v)}\n");
         }
 
         File.WriteAllText(path, sb.ToString());

@@ -52,9 +52,12 @@ public static class LiteratureFigures
     public const double SfparkStep = 0.25;
 
     /// <summary>
-    /// Average time spent cruising for kerb parking over the 16 studies D. Shoup reviewed ("Cruising for
-    /// parking", Transport Policy 13(6), 2006, 479-486): 8.1 minutes (range 3.5 to 14). Used only as a
-    /// plausibility check of the simulated search, never as an input.
+    /// Shortest time to find a kerb space over the cruising studies of 1927-2001 that D. Shoup reviewed
+    /// ("Cruising for parking", Transport Policy 13(6), 2006, 479-486, abstract: "between 3.5 and 14 min"). Used
+    /// only as a plausibility check of the simulated search, never as an input.
     /// </summary>
-    public const double ShoupMeanCruisingMinutes = 8.1;
+    public const double ShoupCruisingMinutesLow = 3.5;
+
+    /// <summary>Longest such time (see <see cref="ShoupCruisingMinutesLow"/>).</summary>
+    public const double ShoupCruisingMinutesHigh = 14;
 }

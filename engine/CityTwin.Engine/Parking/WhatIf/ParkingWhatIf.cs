@@ -173,7 +173,7 @@ public static class ParkingWhatIf
         var allowedLoss = -tolerance * revenue.BaselineMean;
         var reasons = new List<string>();
         var evidence = FormattableString.Invariant(
-            $"over {weeks} weeks and {replications} paired runs, per week it changes hours at or above 90% occupancy by {Describe(hours)}, search traffic by {Describe(search)}, rejected arrivals by {Describe(rejected)} and revenue by {Describe(revenue)}");
+            $"over {weeks} week{(weeks == 1 ? string.Empty : "s")} and {replications} paired runs, per week it changes hours at or above 90% occupancy by {Describe(hours)}, search traffic by {Describe(search)}, rejected arrivals by {Describe(rejected)} and revenue by {Describe(revenue)}");
 
         foreach (var d in new[] { hours, search, rejected })
         {
