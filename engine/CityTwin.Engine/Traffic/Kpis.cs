@@ -68,6 +68,9 @@ public sealed record SimulationResult(
     /// ("signal.approach.laneGroup").
     /// </summary>
     public IReadOnlyDictionary<string, long> LaneGroupServed { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Vehicles that made each turn (from link, to link) over the run; turns nobody made are absent.</summary>
+    public IReadOnlyDictionary<(string From, string To), long> TurnServed { get; init; } = new Dictionary<(string From, string To), long>();
 }
 
 /// <summary>Where a trip ended up.</summary>
