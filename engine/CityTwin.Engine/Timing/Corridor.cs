@@ -59,12 +59,13 @@ public sealed record CorridorSearchOptions
 public static class Corridors
 {
     /// <summary>
-    /// Corridors found from the city: the signal-to-signal link pair (both directions) with the highest flow starts a
-    /// chain, which grows at both ends along the straightest continuation (a through movement, turning less than
+    /// Corridors found from the city: from each pair of neighbouring signals (joined by a link either way) a chain
+    /// grows at both ends along the straightest continuation (a through movement, turning less than
     /// <see cref="CorridorSearchOptions.MaxTurnDeg"/>; nearly straight ones, within a third of it, first; among those,
     /// the one with the higher flow) to a signal not yet
     /// in a corridor, while the link's free-flow time is at most <see cref="CorridorSearchOptions.MaxLinkTravelS"/>;
-    /// then the next highest pair not used, and so on. Each signal is in at most one corridor (it has one offset);
+    /// the chain carrying the most flow (summed over its links, both ways) becomes a corridor, and the search repeats
+    /// over the signals left. Each signal is in at most one corridor (it has one offset);
     /// chains of one signal are dropped. Deterministic: ties go to the lower ids.
     /// </summary>
     /// <param name="city">The city.</param>
@@ -87,19 +88,10 @@ public static class Corridors
 
         var used = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<Corridor>();
-        foreach (var (a, b, _) in pairs)
+        double PairFlow(string x, string y) => Flow(Link(between, x, y)) + Flow(Link(between, y, x));
+
+        List<string> Grow(string a, string b)
         {
-            if (used.Contains(a) || used.Contains(b))
-            {
-                continue;
-            }
-
-            var ab = Link(between, a, b) ?? Link(between, b, a)!;
-            if (!Short(ab))
-            {
-                continue;
-            }
-
             var chain = new LinkedList<string>([a, b]);
             var taken = new HashSet<string>([a, b], StringComparer.Ordinal);
 
@@ -116,7 +108,7 @@ public static class Corridors
                         .Where(n => !taken.Contains(n) && !used.Contains(n))
                         .Select(n => (Id: n, Link: Link(between, end, n) ?? Link(between, n, end)!))
                         .Where(x => Short(x.Link))
-                        .Select(x => (x.Id, Turn: Math.Abs(TurnDeg(city, signals[prev], signals[end], signals[x.Id])), Flow: Flow(Link(between, end, x.Id)) + Flow(Link(between, x.Id, end))))
+                        .Select(x => (x.Id, Turn: Math.Abs(TurnDeg(city, signals[prev], signals[end], signals[x.Id])), Flow: PairFlow(end, x.Id)))
                         .Where(x => x.Turn < o.MaxTurnDeg)
                         .OrderBy(x => x.Turn < o.MaxTurnDeg / 3 ? 0 : 1).ThenByDescending(x => x.Flow).ThenBy(x => x.Id, StringComparer.Ordinal)
                         .Select(x => x.Id)
@@ -138,8 +130,38 @@ public static class Corridors
                 }
             }
 
-            used.UnionWith(taken);
-            result.Add(Of(between, [.. chain]));
+            return [.. chain];
+        }
+
+        // Each round grows a chain from every pair of free signals and keeps the one carrying the most flow (the sum
+        // over its links, both ways): whole arterials before fragments.
+        while (true)
+        {
+            List<string>? best = null;
+            var bestFlow = double.NegativeInfinity;
+            foreach (var (a, b, _) in pairs)
+            {
+                if (used.Contains(a) || used.Contains(b) || !Short(Link(between, a, b) ?? Link(between, b, a)!))
+                {
+                    continue;
+                }
+
+                var chain = Grow(a, b);
+                var flow = chain.Zip(chain.Skip(1), PairFlow).Sum();
+                if (flow > bestFlow + 1e-9)
+                {
+                    best = chain;
+                    bestFlow = flow;
+                }
+            }
+
+            if (best is null)
+            {
+                break;
+            }
+
+            used.UnionWith(best);
+            result.Add(Of(between, best));
         }
 
         return result;
@@ -203,9 +225,9 @@ public static class Corridors
     public static Dictionary<string, double> LinkFlows(SimulationResult result, double hours)
     {
         var flows = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var ((from, _), n) in result.TurnServed)
+        foreach (var (from, turns) in result.TurnServed)
         {
-            flows[from] = flows.GetValueOrDefault(from) + (n / hours);
+            flows[from] = turns.Values.Sum() / hours;
         }
 
         return flows;

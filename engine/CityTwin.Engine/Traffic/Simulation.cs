@@ -1423,7 +1423,8 @@ public sealed class Simulation
                 .ToDictionary(x => x.Key, x => x.Sum(g => _served[g]), StringComparer.Ordinal),
             TurnServed = Enumerable.Range(0, _net.TurnTo.Length)
                 .Where(k => _turnServed[k] > 0)
-                .ToDictionary(k => (_net.LinkIds[_net.TurnOrigin(k)], _net.LinkIds[_net.TurnTo[k]]), k => _turnServed[k]),
+                .GroupBy(k => _net.LinkIds[_net.TurnOrigin(k)], StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(k => _net.LinkIds[_net.TurnTo[k]], k => _turnServed[k], StringComparer.Ordinal), StringComparer.Ordinal),
         };
     }
 
