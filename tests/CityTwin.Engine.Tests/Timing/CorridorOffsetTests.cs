@@ -1,6 +1,8 @@
 using CityTwin.Engine.City;
 using CityTwin.Engine.Timing;
 using CityTwin.Engine.Traffic;
+using CityTwin.Formats.Demand;
+using CityTwin.Formats.GeoJson;
 
 namespace CityTwin.Engine.Tests.Timing;
 
@@ -151,5 +153,44 @@ public sealed class CorridorOffsetTests
             var random = Run(Plans([0, .. Enumerable.Range(1, c.SignalIds.Count - 1).Select(_ => (double)rng.Next((int)cycle))]));
             Assert.True(best.Delay < random.Delay && best.Stops < random.Stops, $"optimised {best}, random offsets {random}");
         }
+    }
+
+    [Fact]
+    public void On_the_sample_city_the_corridors_found_are_the_five_east_west_streets_and_every_coordinated_plan_is_safe()
+    {
+        var riverton = Path.Combine(AppContext.BaseDirectory, "cities", "riverton");
+        var city = CityReader.ReadFolder(riverton);
+        var demand = DemandReader.ReadFile(Path.Combine(riverton, city.DemandFiles.Single()));
+
+        var study = CityTiming.Recommend(city, demand.Trips, demand.OdRows, new CityTimingOptions { ToS = 8 * 3600, Replications = 2, Corridors = CorridorChoice.Auto });
+
+        // Riverton's east-west streets (Nordring, Lindenallee, Marktstrasse, Bahnhofstrasse, Uferstrasse) carry more
+        // than its north-south ones; each is a chain of six signals, S-01..S-06 and so on.
+        var found = study.Corridors.Select(c => c.Corridor.SignalIds.ToArray()).OrderBy(c => c[0], StringComparer.Ordinal).ToList();
+        Assert.Equal(5, found.Count);
+        for (var row = 0; row < 5; row++)
+        {
+            var ids = Enumerable.Range((row * 6) + 1, 6).Select(i => $"S-{i:00}").ToArray();
+            Assert.True(ids.SequenceEqual(found[row]) || ids.Reverse().SequenceEqual(found[row]), string.Join(",", found[row]));
+        }
+
+        Assert.NotNull(study.Coordinated);
+        foreach (var c in study.Corridors)
+        {
+            Assert.Equal(c.Corridor.SignalIds.Max(id => study.Optimised[id].Plan.CycleS), c.CycleS, 9);
+            for (var i = 0; i < c.Corridor.SignalIds.Count; i++)
+            {
+                var id = c.Corridor.SignalIds[i];
+                var plan = study.Coordinated![id];
+                Assert.Empty(SafetyRules.Check(city.SignalsById[id], plan, SafetyProfile.For(city, city.SignalsById[id])));
+                Assert.Equal(c.CycleS, plan.CycleS, 6);
+                Assert.Equal(c.OffsetsS[i], plan.OffsetS);
+                Assert.Equal(Math.Round(plan.OffsetS), plan.OffsetS);
+            }
+        }
+
+        Assert.All(city.Signals, s => Assert.Empty(SafetyRules.Check(s, study.Recommended[s.Id], SafetyProfile.For(city, s))));
+        Assert.NotNull(study.OffsetComparison);
+        Assert.NotNull(study.CoordinationComparison);
     }
 }
