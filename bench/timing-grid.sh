@@ -11,7 +11,7 @@
 # DIR is $WORK or /tmp/citytwin-sumo-compare. With SUMO_REUSE=1, inputs already in DIR that the same commands made
 # (the grid30.inputs stamp of bench/sumo-compare.sh) are kept; otherwise they are generated again (same seed, same
 # files). The grid is imported with 'citytwin import sumo' (timed too), then each run is
-#   citytwin timing optimise DIR/grid30-city --start 00:00 --until 01:00 --out DIR/grid30-timing-RUN
+#   citytwin timing optimise DIR/grid30-city --start 00:00 --until 01:00 --corridors none --out DIR/grid30-timing-RUN
 # (the window covers the whole demand; 30 minutes of drain after it, 10 replications, seed 42 by default) under
 # /usr/bin/time -v, which gives the wall time and the peak memory (maximum resident set size).
 # CITYTWIN_DLL overrides the CLI that is run (default: the Release build of client/CityTwin.Cli, built here).
@@ -87,7 +87,7 @@ table="$work/timing-grid.md"
 for i in $(seq 1 "$runs"); do
   out="$work/grid30-timing-$i"
   rm -rf "$out"
-  cmd=(dotnet "$dll" timing optimise "$city" --start 00:00 --until 01:00 --out "$out" "$@")
+  cmd=(dotnet "$dll" timing optimise "$city" --start 00:00 --until 01:00 --corridors none --out "$out" "$@")
   echo "== run $i: ${cmd[*]}"
   if ! /usr/bin/time -v -o "$work/grid30-timing-$i.time" "${cmd[@]}" > "$work/grid30-timing-$i.log" 2>&1; then
     echo "citytwin timing optimise failed:"; tail -n 5 "$work/grid30-timing-$i.log"; exit 1

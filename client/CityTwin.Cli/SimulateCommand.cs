@@ -23,8 +23,8 @@ internal static class SimulateCommand
         var until = new Option<string?>("--until") { Description = "End time: seconds from midnight or HH:MM (default: when every trip has arrived)" };
         var seed = new Option<ulong>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 42 };
         var outDir = new Option<string?>("--out") { Description = "Output folder for summary.json, kpi-*.csv and trips.csv (default: ./simulation-out)" };
-        var control = new Option<string>("--control") { Description = "Signal control: fixed or actuated", DefaultValueFactory = _ => "fixed" };
-        control.AcceptOnlyFromAmong("fixed", "actuated");
+        var control = new Option<string>("--control") { Description = "Signal control: fixed (the plans), actuated, or max-pressure (adaptive, Varaiya 2013)", DefaultValueFactory = _ => "fixed" };
+        control.AcceptOnlyFromAmong("fixed", "actuated", "max-pressure");
         var reroute = new Option<double>("--reroute") { Description = "Re-estimate travel times for routing every S seconds (0: route by free-flow time)", DefaultValueFactory = _ => 300 };
         var interval = new Option<double>("--interval") { Description = "KPI interval (s)", DefaultValueFactory = _ => 900 };
         var teleport = new Option<double>("--teleport") { Description = "Move a vehicle blocked by a full link after S seconds (0: never)", DefaultValueFactory = _ => 300 };
@@ -48,7 +48,7 @@ internal static class SimulateCommand
                 Seed = parse.GetValue(seed),
                 StartS = Time(parse.GetValue(start), "--start") ?? 0,
                 UntilS = Time(parse.GetValue(until), "--until"),
-                Control = parse.GetValue(control) == "actuated" ? SignalControl.Actuated : SignalControl.FixedTime,
+                Control = ControlOf(parse.GetValue(control)),
                 RerouteIntervalS = parse.GetValue(reroute),
                 KpiIntervalS = parse.GetValue(interval),
                 TeleportAfterS = parse.GetValue(teleport),
@@ -120,6 +120,14 @@ internal static class SimulateCommand
         }));
         return command;
     }
+
+    /// <summary>The signal control named by <c>--control</c> (fixed, actuated, max-pressure).</summary>
+    internal static SignalControl ControlOf(string? name) => name switch
+    {
+        "actuated" => SignalControl.Actuated,
+        "max-pressure" => SignalControl.MaxPressure,
+        _ => SignalControl.FixedTime,
+    };
 
     internal static double? Time(string? text, string option)
     {

@@ -23,6 +23,15 @@ public sealed record CityTimingOptions
 
     /// <summary>Vehicles still in the network at the end of the window are followed this long (s).</summary>
     public double DrainS { get; init; } = 1800;
+
+    /// <summary>Corridors to coordinate (one cycle, offsets for a green wave); none by default.</summary>
+    public CorridorChoice Corridors { get; init; } = CorridorChoice.None;
+
+    /// <summary>Settings of the offset search.</summary>
+    public OffsetOptimizerOptions? Offsets { get; init; }
+
+    /// <summary>Also compare max-pressure control with the recommended fixed plans (a what-if).</summary>
+    public bool CompareMaxPressure { get; init; }
 }
 
 /// <summary>Plans for every signal of a city, with the evidence that they beat the baseline.</summary>
@@ -36,7 +45,36 @@ public sealed record CityTimingResult(
     IReadOnlyDictionary<string, OptimisedPlan> Optimised,
     IReadOnlyDictionary<string, Dictionary<LaneGroupRef, double>> Flows,
     long VehiclesMeasured,
-    PlanComparison Comparison);
+    PlanComparison Comparison)
+{
+    /// <summary>
+    /// The plans recommended, by signal, which <see cref="Comparison"/> is about: the coordinated plans when they beat
+    /// the signals' own optimised plans with the stated confidence (<see cref="CoordinationComparison"/>), else the
+    /// optimised plans.
+    /// </summary>
+    public IReadOnlyDictionary<string, TimingPlan> Recommended { get; init; } = new Dictionary<string, TimingPlan>();
+
+    /// <summary>The coordinated corridors with their offsets and the platoon model's delays.</summary>
+    public IReadOnlyList<CorridorOffsets> Corridors { get; init; } = [];
+
+    /// <summary>
+    /// The coordinated plans (null without corridors): the optimised plans, and for the signals of a corridor the
+    /// plans re-split at the corridor's common cycle with their optimised offsets.
+    /// </summary>
+    public IReadOnlyDictionary<string, TimingPlan>? Coordinated { get; init; }
+
+    /// <summary>What the offsets are worth: the coordinated plans against the same plans with their original offsets (null without corridors).</summary>
+    public PlanComparison? OffsetComparison { get; init; }
+
+    /// <summary>Whether to coordinate: the coordinated plans against the signals' own optimised plans (null without corridors).</summary>
+    public PlanComparison? CoordinationComparison { get; init; }
+
+    /// <summary>The coordinated plans are the recommended ones.</summary>
+    public bool CoordinationAdopted => CoordinationComparison is { SignificantImprovement: true };
+
+    /// <summary>Max-pressure control (candidate) against the recommended fixed plans (baseline); null unless asked for.</summary>
+    public PlanComparison? MaxPressureComparison { get; init; }
+}
 
 /// <summary>
 /// Recommends plans for every signal of a city over a time window and proves them by simulation against the rule
@@ -68,7 +106,92 @@ public static class CityTiming
 
         var optimised = city.Signals.ToDictionary(s => s.Id, s => TimingOptimizer.Optimise(s, flows[s.Id], profiles[s.Id]), StringComparer.Ordinal);
         var candidate = optimised.ToDictionary(kv => kv.Key, kv => kv.Value.Plan, StringComparer.Ordinal);
+
+        IReadOnlyList<CorridorOffsets> corridorOffsets = [];
+        PlanComparison? offsetComparison = null;
+        var corridors = o.Corridors.IsAuto
+            ? Timing.Corridors.Find(city, Timing.Corridors.LinkFlows(measured, (o.ToS - o.FromS) / 3600))
+            : o.Corridors.Lists.Select(ids => Timing.Corridors.FromIds(city, ids)).ToList();
+        Timing.Corridors.CheckDisjoint(corridors);
+        PlanComparison? coordinationComparison = null;
+        IReadOnlyDictionary<string, TimingPlan>? coordinatedPlans = null;
+        if (corridors.Count > 0)
+        {
+            (var coordinated, corridorOffsets, var uncoordinated) = Coordinate(city, corridors, optimised, flows, profiles, measured, (o.ToS - o.FromS) / 3600, o.Offsets);
+            offsetComparison = PlanEvaluation.Compare(city, Demand, uncoordinated, coordinated, o.Replications, o.Seed, sim);
+            coordinationComparison = PlanEvaluation.Compare(city, Demand, candidate, coordinated, o.Replications, o.Seed, sim);
+            coordinatedPlans = coordinated;
+            if (coordinationComparison.SignificantImprovement)
+            {
+                candidate = coordinated;
+            }
+        }
+
         var comparison = PlanEvaluation.Compare(city, Demand, baseline, candidate, o.Replications, o.Seed, sim);
-        return new CityTimingResult(baseline, optimised, flows, measured.LaneGroupServed.Values.Sum(), comparison);
+        var maxPressure = o.CompareMaxPressure
+            ? PlanEvaluation.Compare(city, Demand, candidate, candidate, o.Replications, o.Seed, sim, candidateOptions: sim with { Control = SignalControl.MaxPressure })
+            : null;
+        return new CityTimingResult(baseline, optimised, flows, measured.LaneGroupServed.Values.Sum(), comparison)
+        {
+            Recommended = candidate,
+            Corridors = corridorOffsets,
+            Coordinated = coordinatedPlans,
+            OffsetComparison = offsetComparison,
+            CoordinationComparison = coordinationComparison,
+            MaxPressureComparison = maxPressure,
+        };
+    }
+
+    /// <summary>
+    /// Coordinates corridors: every signal of a corridor re-split at the corridor's common cycle (the largest of its
+    /// signals' optimised cycles), then the corridor's offsets by <see cref="OffsetOptimizer"/> on the measured turn
+    /// flows. Returns the plans with the new offsets, the offsets, and the same plans with their original offsets
+    /// (the city plan's offset modulo the new cycle).
+    /// </summary>
+    private static (Dictionary<string, TimingPlan> Coordinated, IReadOnlyList<CorridorOffsets> Offsets, Dictionary<string, TimingPlan> Uncoordinated) Coordinate(
+        CityModel city,
+        IReadOnlyList<Corridor> corridors,
+        IReadOnlyDictionary<string, OptimisedPlan> optimised,
+        IReadOnlyDictionary<string, Dictionary<LaneGroupRef, double>> flows,
+        IReadOnlyDictionary<string, SafetyProfile> profiles,
+        SimulationResult measured,
+        double hours,
+        OffsetOptimizerOptions? options)
+    {
+        var plans = optimised.ToDictionary(kv => kv.Key, kv => kv.Value.Plan, StringComparer.Ordinal);
+        foreach (var corridor in corridors)
+        {
+            var cycle = corridor.SignalIds.Max(id => optimised[id].Plan.CycleS);
+            foreach (var id in corridor.SignalIds)
+            {
+                var site = city.SignalsById[id];
+                var plan = Math.Abs(optimised[id].Plan.CycleS - cycle) < 1e-9
+                    ? optimised[id].Plan
+                    : TimingOptimizer.Optimise(site, flows[id], profiles[id], new TimingOptimizerOptions { FixedCycleS = cycle }).Plan;
+                plans[id] = plan with { Id = "coordinated", OffsetS = ((site.Plan.OffsetS % plan.CycleS) + plan.CycleS) % plan.CycleS };
+            }
+        }
+
+        var uncoordinated = new Dictionary<string, TimingPlan>(plans, StringComparer.Ordinal);
+        var turnFlows = measured.TurnFlowsVehH(hours);
+        var net = CityNetwork.Build(city, plans);
+        var results = new List<CorridorOffsets>();
+        foreach (var corridor in corridors)
+        {
+            var r = OffsetOptimizer.Optimise(net, corridor, turnFlows, options);
+            results.Add(r);
+            for (var i = 0; i < corridor.SignalIds.Count; i++)
+            {
+                var id = corridor.SignalIds[i];
+                plans[id] = plans[id] with { OffsetS = r.OffsetsS[i] };
+                var violations = SafetyRules.Check(city.SignalsById[id], plans[id], profiles[id]);
+                if (violations.Count > 0)
+                {
+                    throw new InvalidOperationException($"signal '{id}': the coordinated plan breaks the safety rules: {string.Join("; ", violations.Select(v => v.Message))}");
+                }
+            }
+        }
+
+        return (plans, results, uncoordinated);
     }
 }

@@ -71,6 +71,10 @@ public static class PlanEvaluation
     /// <param name="seed">Seed of the first replication.</param>
     /// <param name="options">Simulation settings (seed, routing threads and trip records are set per replication).</param>
     /// <param name="confidence">Confidence level of the interval.</param>
+    /// <param name="candidateOptions">
+    /// Simulation settings of the candidate arm when they differ from the baseline's (another signal control, say:
+    /// max-pressure against fixed plans); the seed is still the replication's.
+    /// </param>
     public static PlanComparison Compare(
         CityModel city,
         Func<TrafficNetwork, ulong, IReadOnlyList<TripSpec>> demand,
@@ -79,7 +83,8 @@ public static class PlanEvaluation
         int replications,
         ulong seed,
         SimulationOptions options,
-        double confidence = 0.95)
+        double confidence = 0.95,
+        SimulationOptions? candidateOptions = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(replications, 2);
         ArgumentOutOfRangeException.ThrowIfNotEqual(confidence is > 0 and < 1, true, nameof(confidence));
@@ -91,8 +96,9 @@ public static class PlanEvaluation
             var s = seed + (ulong)r;
             var trips = demand(baseNet, s);
             var o = options with { Seed = s, RoutingThreads = 1, RecordTrips = false };
+            var oc = (candidateOptions ?? options) with { Seed = s, RoutingThreads = 1, RecordTrips = false };
             var b = new Simulation(baseNet, trips, o).Run().City.Total.TotalDelayVehH;
-            var c = new Simulation(candNet, trips, o).Run().City.Total.TotalDelayVehH;
+            var c = new Simulation(candNet, trips, oc).Run().City.Total.TotalDelayVehH;
             runs[r] = new ReplicationDelay(r, s, trips.Count, b, c);
         });
 

@@ -1,4 +1,5 @@
 using CityTwin.Engine.City;
+using CityTwin.Engine.Timing;
 using NetTopologySuite.Geometries;
 
 namespace CityTwin.Engine.Traffic;
@@ -34,7 +35,10 @@ public static class CityNetwork
         foreach (var s in city.Signals)
         {
             var plan = plans is not null && plans.TryGetValue(s.Id, out var p) ? p : s.Plan;
-            b.Signal(s.Id, plan.Phases.Select(ph => new SimPhase(ph.GreenS, ph.AmberS, ph.AllRedS)).ToList(), plan.OffsetS, s.Placement.DistrictId);
+
+            // Adaptive control keeps each phase's minimum green from the safety rules (vehicles and pedestrians).
+            var profile = SafetyProfile.For(city, s);
+            b.Signal(s.Id, plan.Phases.Select(ph => new SimPhase(ph.GreenS, ph.AmberS, ph.AllRedS) { MinGreenS = profile.Phase(ph.Id)?.MinGreenS ?? 0 }).ToList(), plan.OffsetS, s.Placement.DistrictId);
             var leaving = outgoing.TryGetValue(s.Id, out var list) ? list : [];
             var groups = new List<(RoadLink In, string Label, IReadOnlyList<string> To)>();
             foreach (var a in s.Approaches)

@@ -68,6 +68,13 @@ public sealed record SimulationResult(
     /// ("signal.approach.laneGroup").
     /// </summary>
     public IReadOnlyDictionary<string, long> LaneGroupServed { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Vehicles that made each turn over the run, by the link they left and then the link they entered; turns nobody made are absent.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> TurnServed { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, long>>();
+
+    /// <summary>The flow of every turn made (veh/h) over a period of <paramref name="hours"/>, by (from link, to link).</summary>
+    public Dictionary<(string From, string To), double> TurnFlowsVehH(double hours) =>
+        TurnServed.SelectMany(f => f.Value.Select(t => (Key: (f.Key, t.Key), Flow: t.Value / hours))).ToDictionary(x => x.Key, x => x.Flow);
 }
 
 /// <summary>Where a trip ended up.</summary>

@@ -67,6 +67,14 @@ public sealed class Simulation
     private readonly int[] _actStage;
     private readonly double[] _actStageStart;
 
+    // Max-pressure control state: the phase chosen to follow the clearance, the next decision, and per phase
+    // (indexed like _phaseStart) when its last green ended; per-turn scratch for queue counts.
+    private readonly int[] _mpNext;
+    private readonly double[] _mpDecideAt;
+    private readonly double[] _mpGreenEnded;
+    private readonly int[] _turnQueue;
+    private readonly long[] _turnServed;
+
     // Routing estimates.
     private readonly double[] _turnCost;
     private readonly double[] _waitSum;
@@ -209,6 +217,13 @@ public sealed class Simulation
         _actStage = new int[signals];
         _actStageStart = new double[signals];
         Array.Fill(_actStageStart, _o.StartS);
+        _mpNext = new int[signals];
+        _mpDecideAt = new double[signals];
+        Array.Fill(_mpDecideAt, double.NaN);
+        _mpGreenEnded = new double[_phaseStart.Length];
+        Array.Fill(_mpGreenEnded, _o.StartS);
+        _turnQueue = new int[network.TurnTo.Length];
+        _turnServed = new long[network.TurnTo.Length];
 
         _turnCost = network.FreeFlowTurnCosts();
 
@@ -243,6 +258,14 @@ public sealed class Simulation
 
         _nextRerouteS = double.NegativeInfinity;
     }
+
+    /// <summary>
+    /// Called when a signal under adaptive control (<see cref="SignalControl.Actuated"/>,
+    /// <see cref="SignalControl.MaxPressure"/>) starts a green, an amber or an all-red, and once per signal for the
+    /// green of its first phase at the start (for checks; it must not keep the simulation). Fixed-time signals are
+    /// not traced: their plan is the trace.
+    /// </summary>
+    public Action<SignalStageChange>? SignalTrace { get; set; }
 
     /// <summary>The start of the step being run, or the end time once the run is over (s).</summary>
     public double NowS { get; private set; }
@@ -292,6 +315,14 @@ public sealed class Simulation
         var hardEnd = _o.UntilS ?? (Math.Max(lastDepart, _o.StartS) + _o.MaxDurationS);
         long k = 0;
         double t;
+        if (SignalTrace is { } trace && _o.Control != SignalControl.FixedTime)
+        {
+            for (var s = 0; s < _net.Signals.Count; s++)
+            {
+                trace(new SignalStageChange(s, 0, SignalStage.Green, _o.StartS));
+            }
+        }
+
         while (true)
         {
             t = _o.StartS + (k * dt);
@@ -485,7 +516,7 @@ public sealed class Simulation
             }
             else
             {
-                (phase, gs, ge) = ActuatedGreen(s, signal, t, tEnd);
+                (phase, gs, ge) = _o.Control == SignalControl.MaxPressure ? MaxPressureGreen(s, signal, p0, t, tEnd) : ActuatedGreen(s, signal, t, tEnd);
                 until = double.PositiveInfinity;
             }
 
@@ -573,9 +604,219 @@ public sealed class Simulation
                 _actStage[s] = 0;
                 _actPhase[s] = (_actPhase[s] + 1) % signal.Phases.Count;
             }
+
+            SignalTrace?.Invoke(new SignalStageChange(s, _actPhase[s], (SignalStage)_actStage[s], t));
         }
 
         return _actStage[s] == 0 ? (_actPhase[s], t, tEnd) : (-1, 0, 0);
+    }
+
+    /// <summary>
+    /// Max-pressure control of signal s (Varaiya 2013) on step [t, tEnd): the same green, amber, all-red cycle of
+    /// stages as actuated control, changed on step boundaries, but the phase to serve next is chosen by pressure at
+    /// each decision point (the green's minimum, then every decision interval); a phase keeps its green while no
+    /// other phase has a strictly larger pressure.
+    /// </summary>
+    private (int Phase, double Start, double End) MaxPressureGreen(int s, SimSignal signal, int p0, double t, double tEnd)
+    {
+        for (var guard = 0; guard < 4; guard++)
+        {
+            var current = _actPhase[s];
+            var phase = signal.Phases[current];
+            var elapsed = t - _actStageStart[s];
+            if (_actStage[s] == 0)
+            {
+                if (double.IsNaN(_mpDecideAt[s]))
+                {
+                    _mpDecideAt[s] = _actStageStart[s] + MinGreenOf(phase);
+                }
+
+                if (t < _mpDecideAt[s] - 1e-9)
+                {
+                    break;
+                }
+
+                var next = ChoosePhase(signal, p0, current, t);
+                if (next == current)
+                {
+                    _mpDecideAt[s] = t + _o.DecisionIntervalS;
+                    break;
+                }
+
+                _mpNext[s] = next;
+                _mpGreenEnded[p0 + current] = t;
+                _actStage[s] = 1;
+            }
+            else if (_actStage[s] == 1 && elapsed >= phase.AmberS - 1e-9)
+            {
+                _actStage[s] = 2;
+            }
+            else if (_actStage[s] == 2 && elapsed >= phase.AllRedS - 1e-9)
+            {
+                _actStage[s] = 0;
+                _actPhase[s] = _mpNext[s];
+                _mpDecideAt[s] = t + MinGreenOf(signal.Phases[_actPhase[s]]);
+            }
+            else
+            {
+                break;
+            }
+
+            _actStageStart[s] = t;
+            SignalTrace?.Invoke(new SignalStageChange(s, _actPhase[s], (SignalStage)_actStage[s], t));
+            if (_actStage[s] == 0)
+            {
+                break;
+            }
+        }
+
+        return _actStage[s] == 0 ? (_actPhase[s], t, tEnd) : (-1, 0, 0);
+    }
+
+    /// <summary>The shortest green of a phase under adaptive control: its safety minimum, at least the options' minimum.</summary>
+    private double MinGreenOf(SimPhase phase) => Math.Max(phase.MinGreenS, _o.MinGreenS);
+
+    /// <summary>
+    /// The phase to serve after a decision at time t: a phase with a waiting vehicle that has had no green for
+    /// the maximum wait (the one waiting longest), else the phase with the largest pressure, the current one when no
+    /// other is strictly larger (ties to the lower phase).
+    /// </summary>
+    private int ChoosePhase(SimSignal signal, int p0, int current, double t)
+    {
+        var count = signal.Phases.Count;
+        var starved = -1;
+        for (var i = 0; i < count; i++)
+        {
+            if (i != current && t - _mpGreenEnded[p0 + i] >= _o.MaxWaitS - 1e-9 && PhaseHasQueue(signal, i)
+                && (starved < 0 || _mpGreenEnded[p0 + i] < _mpGreenEnded[p0 + starved]))
+            {
+                starved = i;
+            }
+        }
+
+        if (starved >= 0)
+        {
+            return starved;
+        }
+
+        var best = current;
+        var bestPressure = Pressure(signal, current);
+        for (var i = 0; i < count; i++)
+        {
+            if (i == current)
+            {
+                continue;
+            }
+
+            var p = Pressure(signal, i);
+            if (p > bestPressure + 1e-9)
+            {
+                best = i;
+                bestPressure = p;
+            }
+        }
+
+        return best;
+    }
+
+    private bool PhaseHasQueue(SimSignal signal, int phase)
+    {
+        for (var slot = 0; slot < signal.GroupList.Count; slot++)
+        {
+            if ((signal.ServedBy[slot] & (1UL << phase)) != 0 && _queued[signal.GroupList[slot]] > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Varaiya's pressure of a phase: the sum over the movements (turns l -> m) of the lane groups it serves of the
+    /// group's saturation flow (veh/h) x (vehicles queued at the stop line bound for m - the vehicles queued at the
+    /// end of link m, each weighted by the ratio of the turn it will take there, estimated from the turns counted so
+    /// far, one pseudo-count each). Allocation-free.
+    /// </summary>
+    private double Pressure(SimSignal signal, int phase)
+    {
+        var net = _net;
+        var sum = 0.0;
+        for (var slot = 0; slot < signal.GroupList.Count; slot++)
+        {
+            if ((signal.ServedBy[slot] & (1UL << phase)) == 0)
+            {
+                continue;
+            }
+
+            var g = signal.GroupList[slot];
+            var l = net.GroupLink[g];
+            var saturation = 3600 / net.GroupHeadwayS[g];
+            for (var k = net.TurnStart[l]; k < net.TurnStart[l + 1]; k++)
+            {
+                _turnQueue[k] = 0;
+            }
+
+            var q = _queue[g];
+            for (var j = 0; j < _queued[g]; j++)
+            {
+                var v = q.At(j);
+                var k = net.TurnFor(l, _route[v]![_pos[v] + 1]);
+                if (k >= 0)
+                {
+                    _turnQueue[k]++;
+                }
+            }
+
+            for (var k = net.TurnStart[l]; k < net.TurnStart[l + 1]; k++)
+            {
+                if (net.TurnGroup[k] == g)
+                {
+                    sum += saturation * (_turnQueue[k] - DownstreamQueue(net.TurnTo[k]));
+                }
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>Sum over link m's turns p of r(m, p) x (vehicles queued at m's end bound for p).</summary>
+    private double DownstreamQueue(int m)
+    {
+        var net = _net;
+        var turns = net.TurnStart[m + 1] - net.TurnStart[m];
+        if (turns == 0)
+        {
+            return 0;
+        }
+
+        long counted = 0;
+        for (var k = net.TurnStart[m]; k < net.TurnStart[m + 1]; k++)
+        {
+            counted += _turnServed[k];
+        }
+
+        var weighted = 0.0;
+        for (var g = net.GroupStart[m]; g < net.GroupStart[m + 1]; g++)
+        {
+            if (net.GroupHeadwayS[g] == 0)
+            {
+                continue;
+            }
+
+            var q = _queue[g];
+            for (var j = 0; j < _queued[g]; j++)
+            {
+                var v = q.At(j);
+                var k = net.TurnFor(m, _route[v]![_pos[v] + 1]);
+                if (k >= 0)
+                {
+                    weighted += (_turnServed[k] + 1.0) / (counted + turns);
+                }
+            }
+        }
+
+        return weighted;
     }
 
     private bool HasDemand(SimSignal signal, int phase, double t)
@@ -990,6 +1231,7 @@ public sealed class Simulation
         _waitSum[g] += wait;
         _waitCount[g]++;
         _served[g]++;
+        _turnServed[k]++;
         var stop = wait > _o.StopThresholdS;
         var approach = net.GroupApproach[g];
         if (approach >= 0)
@@ -1179,6 +1421,10 @@ public sealed class Simulation
                 .Where(g => _net.GroupSignal[g] >= 0)
                 .GroupBy(g => _net.GroupLabel[g], StringComparer.Ordinal)
                 .ToDictionary(x => x.Key, x => x.Sum(g => _served[g]), StringComparer.Ordinal),
+            TurnServed = Enumerable.Range(0, _net.TurnTo.Length)
+                .Where(k => _turnServed[k] > 0)
+                .GroupBy(k => _net.LinkIds[_net.TurnOrigin(k)], StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(k => _net.LinkIds[_net.TurnTo[k]], k => _turnServed[k], StringComparer.Ordinal), StringComparer.Ordinal),
         };
     }
 

@@ -13,6 +13,16 @@ public enum SignalControl
     /// green times <see cref="SimulationOptions.MaxGreenFactor"/> (max-out).
     /// </summary>
     Actuated,
+
+    /// <summary>
+    /// Max-pressure control (Varaiya 2013): at each decision point the signal gives green to the phase of its plan
+    /// with the largest pressure, the sum over the movements it serves of saturation flow x (queue of the movement
+    /// - the turn-ratio-weighted queues of the link it leads to); a change always runs the ending phase's amber and
+    /// all-red; a green lasts at least the phase's minimum green, decisions come every
+    /// <see cref="SimulationOptions.DecisionIntervalS"/> after it, and a phase with a waiting vehicle that has had no
+    /// green for <see cref="SimulationOptions.MaxWaitS"/> is served next (docs/simulation.md).
+    /// </summary>
+    MaxPressure,
 }
 
 /// <summary>Settings of one simulation run. The defaults are the documented model (docs/simulation.md).</summary>
@@ -101,6 +111,15 @@ public sealed record SimulationOptions
     /// <summary>Actuated control: maximum green as a multiple of the plan's green.</summary>
     public double MaxGreenFactor { get; init; } = 1.5;
 
+    /// <summary>Max-pressure control: seconds between decisions once a green has run its minimum.</summary>
+    public double DecisionIntervalS { get; init; } = 5;
+
+    /// <summary>
+    /// Max-pressure control: a phase with a vehicle waiting that has had no green for this long (s) is served at the
+    /// next decision, whatever the pressures (the one waiting longest first).
+    /// </summary>
+    public double MaxWaitS { get; init; } = 120;
+
     /// <summary>Routes are computed on this many threads (the run itself is one thread, so results do not depend on it).</summary>
     public int RoutingThreads { get; init; } = Environment.ProcessorCount;
 
@@ -120,6 +139,7 @@ public sealed record SimulationOptions
         Check(CriticalGapS >= 0, nameof(CriticalGapS), "must be >= 0");
         Check(RerouteIntervalS >= 0, nameof(RerouteIntervalS), "must be >= 0");
         Check(MinGreenS >= 0 && GapS > 0 && MaxGreenFactor >= 1, nameof(Control), "actuated settings need MinGreenS >= 0, GapS > 0, MaxGreenFactor >= 1");
+        Check(DecisionIntervalS > 0 && MaxWaitS > 0, nameof(DecisionIntervalS), "max-pressure settings need DecisionIntervalS > 0 and MaxWaitS > 0");
         Check(RoutingThreads >= 1, nameof(RoutingThreads), "must be >= 1");
     }
 

@@ -5,6 +5,12 @@ public readonly record struct SimPhase(double GreenS, double AmberS, double AllR
 {
     /// <summary>Green + amber + all-red.</summary>
     public double DurationS => GreenS + AmberS + AllRedS;
+
+    /// <summary>
+    /// The shortest green adaptive control may give the phase (s): the safety profile's minimum (vehicles and
+    /// pedestrians) when the network is built from a city, 0 (then <see cref="SimulationOptions.MinGreenS"/>) otherwise.
+    /// </summary>
+    public double MinGreenS { get; init; }
 }
 
 /// <summary>
@@ -40,6 +46,21 @@ public sealed class SimSignal
     /// <summary>For each controlled group (same order as <see cref="Groups"/>): bit i set when phase i serves it.</summary>
     internal List<ulong> ServedBy { get; } = [];
 }
+
+/// <summary>The stage of an adaptive signal's phase.</summary>
+public enum SignalStage
+{
+    Green,
+    Amber,
+    AllRed,
+}
+
+/// <summary>An adaptive signal started a stage of a phase (see <see cref="Simulation.SignalTrace"/>).</summary>
+/// <param name="Signal">Index of the signal in <see cref="TrafficNetwork.Signals"/>.</param>
+/// <param name="Phase">0-based phase index in the signal's plan.</param>
+/// <param name="Stage">The stage that starts.</param>
+/// <param name="AtS">When it starts (s).</param>
+public readonly record struct SignalStageChange(int Signal, int Phase, SignalStage Stage, double AtS);
 
 /// <summary>An approach of a signal: the link that enters it, for per-approach KPIs.</summary>
 public sealed record SimApproach(string SignalId, string ApproachId, string LinkId, string? DistrictId);
@@ -222,6 +243,24 @@ public sealed class TrafficNetwork
         }
 
         return -1;
+    }
+
+    /// <summary>The link turn k starts from (a binary search of <see cref="TurnStart"/>).</summary>
+    internal int TurnOrigin(int k)
+    {
+        var i = Array.BinarySearch(TurnStart, 0, LinkCount + 1, k);
+        if (i < 0)
+        {
+            return ~i - 1;
+        }
+
+        // Links without turns share a start: the turn belongs to the last link starting at k.
+        while (i + 1 <= LinkCount && TurnStart[i + 1] == k)
+        {
+            i++;
+        }
+
+        return i;
     }
 
     /// <summary>The index of the turn from link <paramref name="from"/> to <paramref name="to"/>, or -1.</summary>
