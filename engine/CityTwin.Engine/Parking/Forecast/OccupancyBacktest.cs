@@ -48,8 +48,8 @@ public sealed record BacktestResult(
     OccupancyForecaster Model);
 
 /// <summary>
-/// Rolling-origin evaluation: the model is fitted on the counts before the training end; then every count at or
-/// after it is forecast from exactly the counts at least <c>horizon</c> older (the facility's profile and last
+/// Rolling-origin evaluation: the model is fitted on the counts at least the horizon before the training end; then
+/// every count at or after the training end is forecast from exactly the counts at least <c>horizon</c> older (the facility's profile and last
 /// deviation keep being updated with them; the fitted parameters do not change).
 /// </summary>
 public static class OccupancyBacktest
@@ -64,8 +64,11 @@ public static class OccupancyBacktest
 
         options ??= new ForecastOptions();
         options = options with { MaxHorizonMin = Math.Max(options.MaxHorizonMin, horizonMin) };
-        var model = OccupancyForecaster.Fit(history, trainUntil, options);
         var horizon = TimeSpan.FromMinutes(horizonMin).Ticks;
+
+        // The parameters are fitted on the counts at least the horizon older than the first held-out time, so no
+        // forecast depends on a count less than the horizon older than its target, not even through the fit.
+        var model = OccupancyForecaster.Fit(history, new DateTime(trainUntil.Ticks - horizon + 1), options);
         var week = TimeSpan.FromDays(7).Ticks;
         var halfSlot = options.SlotTicks / 2;
         var rows = new List<BacktestRow>();
