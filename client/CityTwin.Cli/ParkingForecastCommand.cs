@@ -65,6 +65,12 @@ internal static class ParkingForecastCommand
                     $"  {s.Facility,-18} {s.Counts,6} {s.Compared,8} {s.ModelMae,8:F1} {s.LastValueMae,8:F1} {s.LastWeekMae,8:F1} {s.ModelMaeShare,9:P1} {s.Coverage,8:P1}  {note}"));
             }
 
+            Console.WriteLine("fitted per facility:");
+            foreach (var s in result.Facilities)
+            {
+                Console.WriteLine($"  {s.Facility}: {result.Model.For(s.Facility).Method}");
+            }
+
             var o = result.Overall;
             Console.WriteLine(o.BeatsBoth
                 ? FormattableString.Invariant($"the model beats both baselines: MAE {o.ModelMae:F1} vs {o.LastValueMae:F1} (last value) and {o.LastWeekMae:F1} (same time last week); {o.Coverage:P1} of counts inside the {options.Coverage:P0} interval")
