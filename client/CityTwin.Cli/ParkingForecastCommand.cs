@@ -18,10 +18,10 @@ internal static class ParkingForecastCommand
 
     public static Command CreateBacktest()
     {
-        var csv = new Argument<string>("CSV") { Description = "Occupancy counts: CSV SystemCodeNumber,Capacity,Occupancy,LastUpdated (the Birmingham layout)" };
+        var csv = CountsArgument();
         var trainUntil = new Option<string>("--train-until") { Description = "Counts before this local time (yyyy-MM-dd [HH:mm]) train the model; every count at or after it is forecast", Required = true };
         var horizon = new Option<int>("--horizon-min") { Description = "Forecast horizon: each forecast uses only counts at least this many minutes older", DefaultValueFactory = _ => 60 };
-        var coverage = new Option<double>("--coverage") { Description = "Nominal coverage of the prediction interval", DefaultValueFactory = _ => 0.9 };
+        var coverage = CoverageOption();
         var outFile = new Option<string>("--out") { Description = "CSV to write: facility,ts,actual,forecast,lower,upper,last_value,last_week,basis", Required = true };
         var command = new Command("backtest", "Forecast every held-out occupancy count from older counts only; MAE against the last value and the same time last week")
         {
@@ -83,10 +83,10 @@ internal static class ParkingForecastCommand
 
     public static Command CreateForecast()
     {
-        var csv = new Argument<string>("CSV") { Description = "Occupancy counts: CSV SystemCodeNumber,Capacity,Occupancy,LastUpdated (the Birmingham layout)" };
+        var csv = CountsArgument();
         var at = new Option<string?>("--at") { Description = "Forecast from this local time (yyyy-MM-dd [HH:mm]), using the counts up to it (default: the last count)" };
         var hours = new Option<int>("--hours") { Description = "Hours ahead", DefaultValueFactory = _ => 24 };
-        var coverage = new Option<double>("--coverage") { Description = "Nominal coverage of the prediction interval", DefaultValueFactory = _ => 0.9 };
+        var coverage = CoverageOption();
         var outFile = new Option<string>("--out") { Description = "CSV to write: facility,ts,horizon_min,forecast,lower,upper,capacity,basis", Required = true };
         var command = new Command("forecast", "Every facility's occupancy at each slot of the next hours, with prediction intervals, from its counts")
         {
@@ -134,6 +134,12 @@ internal static class ParkingForecastCommand
         }));
         return command;
     }
+
+    private static Argument<string> CountsArgument() =>
+        new("CSV") { Description = "Occupancy counts: CSV SystemCodeNumber,Capacity,Occupancy,LastUpdated (the Birmingham layout)" };
+
+    private static Option<double> CoverageOption() =>
+        new("--coverage") { Description = "Nominal coverage of the prediction interval", DefaultValueFactory = _ => 0.9 };
 
     private static ForecastOptions Options(double coverage)
     {
