@@ -19,7 +19,7 @@ internal static class ParkingForecastCommand
     public static Command CreateBacktest()
     {
         var csv = CountsArgument();
-        var trainUntil = new Option<string>("--train-until") { Description = "Counts before this local time (yyyy-MM-dd [HH:mm]) train the model; every count at or after it is forecast", Required = true };
+        var trainUntil = new Option<string>("--train-until") { Description = "Every count at or after this local time (yyyy-MM-dd [HH:mm]) is forecast; the model is fitted on the counts at least the horizon before it", Required = true };
         var horizon = new Option<int>("--horizon-min") { Description = "Forecast horizon: each forecast uses only counts at least this many minutes older", DefaultValueFactory = _ => 60 };
         var coverage = CoverageOption();
         var outFile = new Option<string>("--out") { Description = "CSV to write: facility,ts,actual,forecast,lower,upper,last_value,last_week,basis", Required = true };
