@@ -9,9 +9,11 @@ root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(TimingCommand.Create());
-var parking = new Command("parking", "Parking: pricing and capacity what-ifs, and the demand model they use");
+var parking = new Command("parking", "Parking: occupancy forecasts and their backtest, pricing and capacity what-ifs, and the demand model they use");
 parking.Subcommands.Add(ParkingWhatIfCommand.CreateWhatIf());
 parking.Subcommands.Add(ParkingWhatIfCommand.CreateFitDemand());
+parking.Subcommands.Add(ParkingForecastCommand.CreateBacktest());
+parking.Subcommands.Add(ParkingForecastCommand.CreateForecast());
 root.Subcommands.Add(parking);
 
 var parsed = root.Parse(args);

@@ -8,7 +8,8 @@ namespace CityTwin.Formats.ParkingWhatIf;
 /// the time as <c>yyyy-MM-dd HH:mm:ss</c> local time), for fitting the parking demand model. Values the data is
 /// known to hold (occupancy above capacity or below 0, repeated times) are read as they are: the fit says what
 /// it does with them. A line that is not in the layout (missing field, not a number, not a time) is an error;
-/// every one is listed with its line number and field.
+/// every one is listed with its line number and field. <see cref="ReadNumbered(TextReader, string)"/> also gives each
+/// count's line, so a user of the counts can name the lines whose values it drops or changes.
 /// </summary>
 public static class OccupancyCountsReader
 {
@@ -16,7 +17,11 @@ public static class OccupancyCountsReader
 
     /// <summary>Reads a file.</summary>
     /// <exception cref="ParkingDemandFormatException">The file is missing or has bad lines.</exception>
-    public static IReadOnlyList<OccupancySample> ReadFile(string path)
+    public static IReadOnlyList<OccupancySample> ReadFile(string path) => ReadFileNumbered(path).Samples;
+
+    /// <summary>Reads a file, with the line of each count.</summary>
+    /// <exception cref="ParkingDemandFormatException">The file is missing or has bad lines.</exception>
+    public static NumberedOccupancy ReadFileNumbered(string path)
     {
         if (!File.Exists(path))
         {
@@ -24,14 +29,18 @@ public static class OccupancyCountsReader
         }
 
         using var reader = new StreamReader(path);
-        return Read(reader, Path.GetFileName(path));
+        return ReadNumbered(reader, Path.GetFileName(path));
     }
 
     /// <summary>Reads CSV text; <paramref name="name"/> names it in errors.</summary>
-    public static IReadOnlyList<OccupancySample> Read(TextReader reader, string name)
+    public static IReadOnlyList<OccupancySample> Read(TextReader reader, string name) => ReadNumbered(reader, name).Samples;
+
+    /// <summary>Reads CSV text, with the line of each count; <paramref name="name"/> names it in errors.</summary>
+    public static NumberedOccupancy ReadNumbered(TextReader reader, string name)
     {
         var errors = new List<string>();
         var samples = new List<OccupancySample>();
+        var lines = new List<int>();
         int[]? index = null;
         var lineNo = 0;
         while (reader.ReadLine() is { } line)
@@ -91,6 +100,7 @@ public static class OccupancyCountsReader
             if (ok)
             {
                 samples.Add(new OccupancySample(id, capacity, occupied, time));
+                lines.Add(lineNo);
             }
         }
 
@@ -104,7 +114,7 @@ public static class OccupancyCountsReader
             throw new ParkingDemandFormatException(errors);
         }
 
-        return samples;
+        return new NumberedOccupancy(name, samples, lines);
     }
 
     /// <summary>
@@ -190,3 +200,6 @@ public static class OccupancyCountsReader
         return bins;
     }
 }
+
+/// <summary>Occupancy counts as read, with the 1-based line of each (<c>Lines[i]</c> is the line of <c>Samples[i]</c>) and the file's name.</summary>
+public sealed record NumberedOccupancy(string Name, IReadOnlyList<OccupancySample> Samples, IReadOnlyList<int> Lines);
