@@ -101,6 +101,9 @@ public sealed record SimulationOptions
     /// <summary>Actuated control: maximum green as a multiple of the plan's green.</summary>
     public double MaxGreenFactor { get; init; } = 1.5;
 
+    /// <summary>Road and lane closures, each in force over its own time window (<see cref="LinkClosure"/>).</summary>
+    public IReadOnlyList<LinkClosure> Closures { get; init; } = [];
+
     /// <summary>Routes are computed on this many threads (the run itself is one thread, so results do not depend on it).</summary>
     public int RoutingThreads { get; init; } = Environment.ProcessorCount;
 
