@@ -19,7 +19,7 @@ namespace CityTwin.Cli;
 /// FILE:LINE:COL: reason, exit code 2), runs it on an embedded silo (the script's city) or on <c>--cluster</c>,
 /// shows its progress, prints the decision and writes the report (docs/scenarios.md).
 /// </summary>
-internal static class ScenarioCommand
+internal static partial class ScenarioCommand
 {
     public static Command Create()
     {
@@ -89,13 +89,11 @@ internal static class ScenarioCommand
     /// <summary>Reads and checks the whole script against its city; every problem is printed as FILE:LINE:COL: reason.</summary>
     private static (ScenarioScript Script, string CityFolder) Validate(string path, string text, string scriptFolder)
     {
+        // The city first (to check the ids the script names), even when the rest of the script is broken.
         var first = ScenarioReader.Read(text);
-        if (first.Script is null)
-        {
-            throw Invalid(path, first.Errors);
-        }
-
-        var cityFolder = ScenarioFiles.CityFolder(first.Script, scriptFolder, SiloSettings.SampleCityDirectory);
+        var line = CityLine().Match(text);
+        var cityName = first.Script?.City ?? (line.Success ? line.Groups[1].Value.Trim('"', '\'') : "sample");
+        var cityFolder = cityName == "sample" ? SiloSettings.SampleCityDirectory : Path.GetFullPath(Path.Combine(scriptFolder, cityName));
         CityModel city;
         try
         {
@@ -103,7 +101,7 @@ internal static class ScenarioCommand
         }
         catch (Exception e) when (e is CityValidationException or IOException)
         {
-            throw new CliInputException($"{path}: city '{first.Script.City}': {e.Message}");
+            throw first.Script is null ? Invalid(path, first.Errors) : new CliInputException($"{path}: city '{cityName}': {e.Message}");
         }
 
         var read = ScenarioReader.Read(text, city);
@@ -195,6 +193,10 @@ internal static class ScenarioCommand
         {
             Console.Write("\r" + Progress(status.Done, status.Total, clock.Elapsed).PadRight(79) + Environment.NewLine);
         }
+        else if (!terminal && status.Total > 0 && status.Done != lastDone)
+        {
+            Console.WriteLine(Progress(status.Done, status.Total, clock.Elapsed));
+        }
 
         return status.State switch
         {
@@ -212,6 +214,9 @@ internal static class ScenarioCommand
         var eta = left is { } l ? $"{(int)l.TotalMinutes}:{l.Seconds:00} left" : "estimating time left";
         return Invariant($"[{new string('#', filled)}{new string('.', Width - filled)}] {done}/{total} work items, {elapsed.TotalSeconds:F0} s, {eta}");
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^city:\s*(\S+)\s*(#.*)?$", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex CityLine();
 
     private static string Clock(double s) => Invariant($"{(int)(s / 3600):00}:{(int)(s % 3600 / 60):00}");
 
