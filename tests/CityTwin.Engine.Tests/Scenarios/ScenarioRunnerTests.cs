@@ -24,6 +24,28 @@ public sealed class ScenarioRunnerTests
     internal static ScenarioResult RunAll(ScenarioSetup setup) =>
         ScenarioRunner.Gather(Riverton.Value, setup, ScenarioRunner.WorkItems(setup).Select(i => ScenarioRunner.Run(Riverton.Value, setup, i)).ToList());
 
+    [Theory]
+    [InlineData("downtown-parking-pricing.yaml")]
+    [InlineData("morning-peak-signal-timing.yaml")]
+    public void A_sample_script_runs_and_decides_on_its_kpis(string file)
+    {
+        var (script, data) = Load(file);
+        var result = RunAll(ScenarioRunner.Prepare(script, Riverton.Value, data, replications: 2));
+        Assert.Equal(script.Alternatives.Count + 1, result.Arms.Count);
+        Assert.Equal(2 * result.Arms.Count, result.Runs.Count);
+        Assert.All(result.Runs, r => Assert.Equal(script.Kpis.Order(StringComparer.Ordinal), r.Kpis.Keys.Order(StringComparer.Ordinal)));
+        Assert.All(result.Runs.SelectMany(r => r.Kpis.Values), v => Assert.True(double.IsFinite(v)));
+        Assert.Matches("^(Choose '[a-z0-9-]+'|Keep the base)", result.Decision.Sentence);
+        var parking = script.Kpis.Any(k => k.StartsWith("parking", StringComparison.Ordinal));
+        Assert.Equal(parking, result.OccupancyHoursS.Count > 0);
+        if (parking)
+        {
+            // Higher Old Town prices change the parking KPIs, and the occupancy series lies in 0..1.
+            Assert.Contains(result.Arms[1].VsBase, c => c.Kpi == "parkingRevenue" && c.Change != 0);
+            Assert.All(result.Arms.SelectMany(a => a.Occupancy), o => Assert.InRange(o, 0, 1));
+        }
+    }
+
     [Fact]
     public void Work_items_are_arm_by_replication_with_the_same_seed_in_every_arm()
     {
