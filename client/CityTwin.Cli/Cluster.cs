@@ -43,6 +43,12 @@ internal sealed class Cluster : IAsyncDisposable
 
     public CityTwinHttpClient Api { get; }
 
+    /// <summary>The HTTP client of the API (its base address set).</summary>
+    public HttpClient Http => _http;
+
+    /// <summary>The embedded silo's services (its grain factory), or null on a remote cluster.</summary>
+    public IServiceProvider? EmbeddedServices => _embedded?.Services;
+
     public bool IsEmbedded => _embedded is not null;
 
     public static async Task<Cluster> ConnectAsync(string? url, string? cityDirectory, CancellationToken cancellationToken)

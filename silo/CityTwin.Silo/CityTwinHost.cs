@@ -64,7 +64,7 @@ public static class CityTwinHost
         builder.UseOrleans(silo =>
         {
             silo.AddCityTwinClustering(settings);
-            silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null);
+            silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory);
         });
 
         var app = builder.Build();

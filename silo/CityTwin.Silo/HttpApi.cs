@@ -30,6 +30,7 @@ public static class HttpApi
         });
 
         api.MapGet("/cluster", ClusterAsync);
+        api.MapScenarios();
 
         var twin = api.MapGroup("/twins/{twin}").AddEndpointFilter(async (ctx, next) =>
         {

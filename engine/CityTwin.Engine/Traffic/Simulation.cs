@@ -19,7 +19,7 @@ namespace CityTwin.Engine.Traffic;
 /// the same network, trips, options and seed give the same numbers bit for bit.
 /// </para>
 /// </summary>
-public sealed class Simulation
+public sealed partial class Simulation
 {
     private const byte Waiting = 0;
     private const byte Pending = 1;
@@ -77,6 +77,16 @@ public sealed class Simulation
 
     // Routing estimates.
     private readonly double[] _turnCost;
+
+    // Closures: storage and discharge headways in force (copies of the network's when any closure is given),
+    // closed links, and the turn costs routes are chosen by (the turn costs plus a penalty into closed links).
+    private readonly int[] _storage;
+    private readonly double[] _headway;
+    private readonly bool[] _closed;
+    private readonly ResolvedClosure[] _closures;
+    private readonly double[] _routeCost;
+    private readonly bool[] _closureActive;
+    private Router? _divertRouter;
     private readonly double[] _waitSum;
     private readonly long[] _waitCount;
     private readonly long[] _served;
@@ -226,6 +236,12 @@ public sealed class Simulation
         _turnServed = new long[network.TurnTo.Length];
 
         _turnCost = network.FreeFlowTurnCosts();
+        _closures = ResolveClosures(network, _o.Closures);
+        _closureActive = new bool[_closures.Length];
+        _closed = new bool[network.LinkCount];
+        _storage = _closures.Length == 0 ? network.Storage : (int[])network.Storage.Clone();
+        _headway = _closures.Length == 0 ? network.GroupHeadwayS : (double[])network.GroupHeadwayS.Clone();
+        _routeCost = _closures.Length == 0 ? _turnCost : (double[])_turnCost.Clone();
 
         _waitSum = new double[network.GroupCount];
         _waitCount = new long[network.GroupCount];
@@ -280,7 +296,7 @@ public sealed class Simulation
         for (var l = 0; l < _linkCount.Length; l++)
         {
             onLinks += _linkCount[l];
-            if (_linkCount[l] > _net.Storage[l])
+            if (_linkCount[l] > _storage[l])
             {
                 overStorage++;
             }
@@ -339,6 +355,11 @@ public sealed class Simulation
 
             _interval = (int)Math.Floor((t - _o.StartS) / _o.KpiIntervalS);
             var tEnd = t + dt;
+            if (_closures.Length > 0)
+            {
+                UpdateClosures(t);
+            }
+
             RouteDue(t);
             UpdateSignals(t, tEnd);
             Insert(t, tEnd);
@@ -467,7 +488,7 @@ public sealed class Simulation
             targets[i] = _destination[vehicles[i]];
         }
 
-        router.Grow(origin, targets, _turnCost);
+        router.Grow(origin, targets, _routeCost);
         foreach (var v in vehicles)
         {
             _route[v] = router.PathTo(origin, _destination[v]);
@@ -499,6 +520,8 @@ public sealed class Simulation
         {
             _turnCost[k] = _net.FreeTimeS[_net.TurnTo[k]] + _meanWait[_net.TurnGroup[k]];
         }
+
+        RefreshRouteCosts();
     }
 
     private void UpdateSignals(double t, double tEnd)
@@ -850,7 +873,7 @@ public sealed class Simulation
         {
             var l = _pendingLinks[i];
             var q = _pending[l];
-            while (q.Count > 0 && _linkCount[l] < _net.Storage[l])
+            while (q.Count > 0 && _linkCount[l] < _storage[l])
             {
                 var v = q.Dequeue();
                 _pendingCount--;
@@ -885,7 +908,7 @@ public sealed class Simulation
 
             var l = _origin[v];
             var q = _pending[l];
-            if ((q is null || q.Count == 0) && _linkCount[l] < _net.Storage[l])
+            if ((q is null || q.Count == 0) && _linkCount[l] < _storage[l])
             {
                 Enter(v, l, Math.Max(t, _depart[v]));
             }
@@ -954,7 +977,7 @@ public sealed class Simulation
             }
 
             var l = net.GroupLink[g];
-            var headway = net.GroupHeadwayS[g];
+            var headway = _headway[g];
             if (headway == 0)
             {
                 // Arrival sink: the trip ends at the end of the link.
@@ -1001,7 +1024,18 @@ public sealed class Simulation
                 }
 
                 var m = _route[v]![_pos[v] + 1];
-                if (_linkCount[m] >= net.Storage[m])
+                if (_closed[m])
+                {
+                    // The next link is closed: the vehicle turns elsewhere if it can, else waits for it to open.
+                    if (Divert(v, g, l))
+                    {
+                        continue;
+                    }
+
+                    break;
+                }
+
+                if (_linkCount[m] >= _storage[m])
                 {
                     if (double.IsNaN(_blockedSince[g]))
                     {
@@ -1091,7 +1125,7 @@ public sealed class Simulation
             {
                 var v = waiting.At(0);
                 var since = Math.Max(_junctionAt[v], after);
-                if (_linkCount[m] >= net.Storage[m] && (_o.TeleportAfterS <= 0 || tEnd - since < _o.TeleportAfterS))
+                if (!_closed[m] && _linkCount[m] >= _storage[m] && (_o.TeleportAfterS <= 0 || tEnd - since < _o.TeleportAfterS))
                 {
                     break;
                 }
@@ -1124,7 +1158,7 @@ public sealed class Simulation
                     _laneHeld[g]--;
                 }
 
-                after = at + (net.GroupHeadwayS[g] * _turnEquivalent[k]);
+                after = at + (_headway[g] * _turnEquivalent[k]);
                 Cross(v, g, l, m, k, at, kpi);
             }
         }
@@ -1156,7 +1190,7 @@ public sealed class Simulation
 
             var lo = net.GroupLink[o];
             var mo = _route[h]![_pos[h] + 1];
-            if (_linkCount[mo] >= net.Storage[mo])
+            if (_linkCount[mo] >= _storage[mo])
             {
                 continue;
             }
@@ -1348,7 +1382,7 @@ public sealed class Simulation
 
         for (var l = 0; l < net.LinkCount; l++)
         {
-            if (_linkCount[l] >= net.Storage[l])
+            if (_linkCount[l] >= _storage[l] && !_closed[l])
             {
                 kpi.SpillS += dt;
                 var d = net.LinkDistrict[l];
@@ -1366,7 +1400,7 @@ public sealed class Simulation
             approachBlock.QueueSum[a] += queue;
             approachBlock.QueueMax[a] = Math.Max(approachBlock.QueueMax[a], queue);
             var l = approachLink[a];
-            if (_linkCount[l] >= net.Storage[l])
+            if (_linkCount[l] >= _storage[l] && !_closed[l])
             {
                 approachBlock.SpillS[a] += dt;
                 signalBlock.SpillS[_signalOfApproach[a]] += dt;

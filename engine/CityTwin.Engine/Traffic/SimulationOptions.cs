@@ -120,6 +120,9 @@ public sealed record SimulationOptions
     /// </summary>
     public double MaxWaitS { get; init; } = 120;
 
+    /// <summary>Road and lane closures, each in force over its own time window (<see cref="LinkClosure"/>).</summary>
+    public IReadOnlyList<LinkClosure> Closures { get; init; } = [];
+
     /// <summary>Routes are computed on this many threads (the run itself is one thread, so results do not depend on it).</summary>
     public int RoutingThreads { get; init; } = Environment.ProcessorCount;
 

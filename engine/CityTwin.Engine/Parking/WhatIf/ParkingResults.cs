@@ -105,6 +105,15 @@ public sealed record ParkingRunResult(
     IReadOnlyList<LinkLoad> LinkLoads,
     ParkingCounters Final)
 {
+    /// <summary>
+    /// Per facility (in the area's order, as week 1 of <see cref="FacilityWeeks"/>) and measured hour (0: Monday 00:00-01:00
+    /// of week 1): the mean number of vehicles parked in that hour.
+    /// </summary>
+    public IReadOnlyList<double[]> HourlyOccupied { get; init; } = [];
+
+    /// <summary>Per facility and measured hour, as <see cref="HourlyOccupied"/>: the share of the hour at or above 90% occupancy.</summary>
+    public IReadOnlyList<double[]> HourlyAtOrAbove90 { get; init; } = [];
+
     /// <summary>Totals over every facility and week.</summary>
     public ParkingTotals Totals => ParkingTotals.Of(FacilityWeeks);
 

@@ -723,7 +723,11 @@ public sealed class ParkingSimulation
 
         var linkLoads = loads.Select(kv => new LinkLoad(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value))
             .OrderBy(l => l.DayType).ThenBy(l => l.Hour).ThenBy(l => l.LinkId, StringComparer.Ordinal).ToList();
-        return new ParkingRunResult(_scenario.Name, _o.Seed, _o.Weeks, _cap, rows, _prices, legs, linkLoads, Counters(_o.Weeks * Week));
+        return new ParkingRunResult(_scenario.Name, _o.Seed, _o.Weeks, _cap, rows, _prices, legs, linkLoads, Counters(_o.Weeks * Week))
+        {
+            HourlyOccupied = _occSeconds.Select(h => h.Select(x => x / 3600).ToArray()).ToArray(),
+            HourlyAtOrAbove90 = _seconds90.Select(h => h.Select(x => x / 3600).ToArray()).ToArray(),
+        };
     }
 
     private readonly record struct Potential(double T, int Seq, int Dest, int Event, double UDwell, double UChoice, double UAccept);

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CityTwin.Engine.City;
+using CityTwin.Engine.Parking.WhatIf;
+using CityTwin.Engine.Scenarios;
+using CityTwin.Engine.Traffic;
+using CityTwin.Formats.Demand;
+using CityTwin.Formats.ParkingWhatIf;
+
+namespace CityTwin.Formats.Scenarios;
+
+/// <summary>
+/// The files a scenario reads besides its script: the city folder it names, the base's demand (the script's files,
+/// else the city's own) and the city's parking demand model (<c>parking-demand.json</c>, when there is one).
+/// </summary>
+public static class ScenarioFiles
+{
+    /// <summary>The parking demand model's file name in a city folder.</summary>
+    public const string ParkingModelFile = "parking-demand.json";
+
+    /// <summary>The city folder a script names: <paramref name="sampleFolder"/> for <c>sample</c>, else a folder relative to the script.</summary>
+    public static string CityFolder(ScenarioScript script, string? scriptFolder, string sampleFolder)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        return script.City == "sample" ? sampleFolder : Path.GetFullPath(Path.Combine(scriptFolder ?? ".", script.City));
+    }
+
+    /// <summary>
+    /// Reads the base's demand and the parking model, and freezes <paramref name="live"/> (the twin's state, for
+    /// <c>base.from: live</c>) with them. <paramref name="scriptFolder"/> is where the script's own demand files are
+    /// (null when the script came without a folder, e.g. over HTTP: then it may not name any).
+    /// </summary>
+    /// <exception cref="ScenarioException">The script names demand files without a folder, or one is missing.</exception>
+    /// <exception cref="DemandFormatException">A demand file is malformed.</exception>
+    public static ScenarioData LoadData(ScenarioScript script, CityModel city, string cityFolder, string? scriptFolder, TwinSnapshot? live = null, DateTimeOffset? liveAsOf = null)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        ArgumentNullException.ThrowIfNull(city);
+        List<string> files;
+        if (script.Base.DemandFiles.Count > 0)
+        {
+            if (scriptFolder is null)
+            {
+                throw new ScenarioException([new ScriptError(1, 1, "base.demand: demand files are read next to the script, and this script came without a folder; run it with `citytwin scenario run FILE`")]);
+            }
+
+            files = [.. script.Base.DemandFiles.Select(f => Path.GetFullPath(Path.Combine(scriptFolder, f)))];
+        }
+        else
+        {
+            files = [.. city.DemandFiles.Select(f => Path.Combine(cityFolder, f))];
+        }
+
+        var missing = files.Where(f => !File.Exists(f)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ScenarioException([.. missing.Select(f => new ScriptError(1, 1, $"base.demand: no such file '{f}'"))]);
+        }
+
+        var set = DemandSet.Empty;
+        var sources = new List<string>();
+        foreach (var f in files)
+        {
+            var one = DemandReader.ReadFile(f);
+            set = set.Plus(one);
+            sources.Add(string.Create(CultureInfo.InvariantCulture, $"demand {Path.GetFileName(f)}: {one.OdRows.Count:#,0} origin-destination rows ({one.OdRows.Sum(r => r.Vehicles):#,0} trips a day), {one.Trips.Count:#,0} explicit trips"));
+        }
+
+        ParkingDemandAssumptions? parking = null;
+        var model = Path.Combine(cityFolder, ParkingModelFile);
+        if (File.Exists(model))
+        {
+            parking = ParkingDemandFile.Read(model);
+            sources.Add($"parking demand model {ParkingModelFile} of the city (fitted stays, day factors, elasticity {parking.Elasticity.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        if (live is not null)
+        {
+            sources.Add(string.Create(CultureInfo.InvariantCulture, $"live twin '{script.Base.Twin}' frozen as of {liveAsOf:yyyy-MM-dd HH:mm:ss zzz}: {live.Plans.Count} signal plans, {live.Flows.Count(f => f.Measured)} measured approach flows, {live.Flows.Sum(f => f.QueueVeh):0} queued vehicles, {live.ParkingOccupied.Count} facilities' occupancy"));
+        }
+
+        sources.Add($"city {city.Name}: {city.Signals.Count} signals, {city.Links.Count} links, {city.Parking.Count} parking facilities");
+        return new ScenarioData(set.OdRows, set.Trips, parking, live, sources);
+    }
+}
+
+/// <summary>
+/// The JSON form of scenario types: results.json, and what crosses the wire between grains (the contracts carry it
+/// as text, so that they need not reference the engine). camelCase, enums as names, NaN and infinities as strings.
+/// </summary>
+public static class ScenarioJson
+{
+    /// <summary>The options used everywhere.</summary>
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>Indented, for files people read.</summary>
+    public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
+
+    public static string Write<T>(T value, bool indented = false) => JsonSerializer.Serialize(value, indented ? Indented : Options);
+
+    public static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"no {typeof(T).Name} in the JSON");
+}
