@@ -71,6 +71,7 @@ public static class PlanEvaluation
     /// <param name="seed">Seed of the first replication.</param>
     /// <param name="options">Simulation settings (seed, routing threads and trip records are set per replication).</param>
     /// <param name="confidence">Confidence level of the interval.</param>
+    /// <param name="measure">The delay compared (veh·h) from a run's result; default the city's total stop-line delay.</param>
     public static PlanComparison Compare(
         CityModel city,
         Func<TrafficNetwork, ulong, IReadOnlyList<TripSpec>> demand,
@@ -79,8 +80,10 @@ public static class PlanEvaluation
         int replications,
         ulong seed,
         SimulationOptions options,
-        double confidence = 0.95)
+        double confidence = 0.95,
+        Func<SimulationResult, double>? measure = null)
     {
+        measure ??= r => r.City.Total.TotalDelayVehH;
         ArgumentOutOfRangeException.ThrowIfLessThan(replications, 2);
         ArgumentOutOfRangeException.ThrowIfNotEqual(confidence is > 0 and < 1, true, nameof(confidence));
         var baseNet = CityNetwork.Build(city, baseline);
@@ -91,8 +94,8 @@ public static class PlanEvaluation
             var s = seed + (ulong)r;
             var trips = demand(baseNet, s);
             var o = options with { Seed = s, RoutingThreads = 1, RecordTrips = false };
-            var b = new Simulation(baseNet, trips, o).Run().City.Total.TotalDelayVehH;
-            var c = new Simulation(candNet, trips, o).Run().City.Total.TotalDelayVehH;
+            var b = measure(new Simulation(baseNet, trips, o).Run());
+            var c = measure(new Simulation(candNet, trips, o).Run());
             runs[r] = new ReplicationDelay(r, s, trips.Count, b, c);
         });
 
