@@ -33,11 +33,13 @@ public static class SiloConfiguration
 
     /// <summary>
     /// Adds CityTwin's grains' services, storage and streams to a silo: in memory, or in PostgreSQL when a
-    /// connection string is given (its schema must be in place: see <see cref="PostgresSchema"/>).
+    /// connection string is given (its schema must be in place: see <see cref="PostgresSchema"/>). The city's base
+    /// origin-destination demand (<paramref name="demand"/>) is what timing recommendations fit to the live flows.
     /// </summary>
-    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null)
+    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null, CityDemand? demand = null)
     {
         silo.Services.AddSingleton<ICityCatalog>(new SingleCityCatalog(city, options ?? LiveOptions.Default));
+        silo.Services.AddSingleton(demand ?? CityDemand.None);
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsEngineType));
         if (postgres is null)
