@@ -15,11 +15,31 @@ public sealed record CityDemand(IReadOnlyList<OdRow> OdRows)
     public static CityDemand None { get; } = new([]);
 }
 
+/// <summary>One detector's kept reports as parallel arrays (plain data for the wire), oldest first.</summary>
+[GenerateSerializer, Immutable, Alias("CityTwin.DetectorReportsData")]
+public sealed record DetectorReportsData(
+    [property: Id(0)] string DetectorId,
+    [property: Id(1)] long[] TsTicks,
+    [property: Id(2)] int[] Counts,
+    [property: Id(3)] double[] Occupancies,
+    [property: Id(4)] double[] IntervalsS)
+{
+    public static DetectorReportsData Of(DetectorHistory h) => new(
+        h.DetectorId,
+        h.Reports.Select(r => r.TsTicks).ToArray(),
+        h.Reports.Select(r => r.Count).ToArray(),
+        h.Reports.Select(r => r.Occupancy).ToArray(),
+        h.Reports.Select(r => r.IntervalS).ToArray());
+
+    public DetectorHistory ToEngine() =>
+        new(DetectorId, TsTicks.Select((t, i) => new DetectorReport(t, Counts[i], Occupancies[i], IntervalsS[i])).ToArray());
+}
+
 /// <summary>What a recommendation needs from the signal's own activation: the plan it runs and each detector's kept reports.</summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.RecommendationInput")]
 public sealed record RecommendationInput(
-    [property: Id(0)] TimingPlan Plan,
-    [property: Id(1)] IReadOnlyList<DetectorHistory> History);
+    [property: Id(0)] TimingPlanInfo Plan,
+    [property: Id(1)] IReadOnlyList<DetectorReportsData> History);
 
 /// <summary>The signal grain's side of a recommendation (implemented by <see cref="TrafficSignalGrain"/>); used inside the silo only.</summary>
 [Alias("CityTwin.ISignalRecommendationSource")]
@@ -69,9 +89,10 @@ public sealed class SignalRecommendationGrain(ICityCatalog catalog, CityDemand d
         var seed = request.Seed ?? RecommendationRequest.DefaultSeed;
         var source = GrainFactory.GetGrain<ISignalRecommendationSource>(key);
         var input = await source.ReadRecommendationInputAsync();
-        var data = DetectorDataCheck.Assess(site, city.DetectorsOf(signalId), input.History, TimeSpan.FromMinutes(windowMin), Rules);
+        var plan = PlanControl.ToEngine(input.Plan);
+        var data = DetectorDataCheck.Assess(site, city.DetectorsOf(signalId), input.History.Select(h => h.ToEngine()).ToArray(), TimeSpan.FromMinutes(windowMin), Rules);
         var options = new RecommenderOptions { Replications = replications, Seed = (ulong)seed };
-        var evidenceId = EvidenceId(signalId, data, SignalRecommender.Fingerprint(data, input.Plan, options));
+        var evidenceId = EvidenceId(signalId, data, SignalRecommender.Fingerprint(data, plan, options));
         options = options with { PlanId = evidenceId };
 
         var snapshot = new TwinSnapshot(0, new Dictionary<string, TimingPlan>(), [], new Dictionary<string, int>());
@@ -83,7 +104,7 @@ public sealed class SignalRecommendationGrain(ICityCatalog catalog, CityDemand d
         }
 
         // Off the activation's scheduler, so that the replications run in parallel on the thread pool.
-        var result = await Task.Run(() => SignalRecommender.Recommend(city, site, input.Plan, data, snapshot, demand.OdRows, options));
+        var result = await Task.Run(() => SignalRecommender.Recommend(city, site, plan, data, snapshot, demand.OdRows, options));
         var evidence = ToEvidence(twin, site, evidenceId, windowMin, replications, seed, options.HorizonS, result);
         await source.KeepRecommendationAsync(evidence);
         return evidence;

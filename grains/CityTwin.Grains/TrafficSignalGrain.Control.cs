@@ -33,7 +33,7 @@ public sealed partial class TrafficSignalGrain : ISignalControlGrain, ISignalRec
         Task.FromResult(plans.State.Recommendations?.LastOrDefault(e => e.EvidenceId == evidenceId));
 
     public Task<RecommendationInput> ReadRecommendationInputAsync() =>
-        Task.FromResult(new RecommendationInput(Live.Plan, Live.History()));
+        Task.FromResult(new RecommendationInput(Mapping.ToInfo(Live.Plan), Live.History().Select(DetectorReportsData.Of).ToArray()));
 
     /// <summary>Keeps the evidence in the plan state (written before the answer, like the plan book), so that an apply citing its id can be traced.</summary>
     public async Task KeepRecommendationAsync(RecommendationEvidence evidence)

@@ -21,8 +21,12 @@ public sealed record RecommenderOptions
     /// <summary>Confidence level of the interval of the delay change.</summary>
     public double Confidence { get; init; } = 0.95;
 
-    /// <summary>The simulation's settings (start, end and seed are set per replication).</summary>
-    public SimulationOptions Simulation { get; init; } = new();
+    /// <summary>
+    /// The simulation's settings (start, end and seed are set per replication). Trips keep their free-flow routes
+    /// (no rerouting): the demand is fitted to the live flows under free-flow routes, and the paired runs then differ
+    /// only where the plan makes them differ.
+    /// </summary>
+    public SimulationOptions Simulation { get; init; } = new() { RerouteIntervalS = 0 };
 
     /// <summary>The optimiser's settings (its plan id is <see cref="PlanId"/>).</summary>
     public TimingOptimizerOptions Optimizer { get; init; } = new();

@@ -53,6 +53,17 @@ public sealed class SignalRecommenderTests(ITestOutputHelper output)
         ["DET-S08-W"] = Reports(120, seed: 4),
     };
 
+    /// <summary>
+    /// A safe plan for S-08 that gives the light east-west phase most of the cycle (the north-south phase at its
+    /// minimum): a plan that no longer fits flows heavy north-south.
+    /// </summary>
+    private static TimingPlan EastWestPlan()
+    {
+        var p = S08.Plan;
+        var skewed = p with { Id = "ew-heavy", Phases = [p.Phases[0] with { GreenS = 10 }, p.Phases[1] with { GreenS = 50 }] };
+        return SafetyRules.MakeSafe(S08, skewed, SafetyProfile.For(City, S08));
+    }
+
     private static SignalDataAssessment Assess(Dictionary<string, List<DetectorReport>> reports, int windowMin = 60, DetectorDataRules? rules = null) =>
         DetectorDataCheck.Assess(S08, Detectors, reports.Select(kv => new DetectorHistory(kv.Key, kv.Value)).ToList(), TimeSpan.FromMinutes(windowMin), rules);
 
@@ -249,7 +260,8 @@ public sealed class SignalRecommenderTests(ITestOutputHelper output)
         var twin = Twin(data);
         var watch = Stopwatch.StartNew();
 
-        var r = SignalRecommender.Recommend(city, S08, S08.Plan, data, twin, od, new RecommenderOptions { PlanId = "rec-1" });
+        var current = EastWestPlan();
+        var r = SignalRecommender.Recommend(city, S08, current, data, twin, od, new RecommenderOptions { PlanId = "rec-1" });
 
         output.WriteLine($"{watch.Elapsed.TotalSeconds:F1} s: {r.Decision}");
         Assert.True(r.Recommended, r.Decision);
@@ -257,9 +269,9 @@ public sealed class SignalRecommenderTests(ITestOutputHelper output)
         Assert.NotNull(r.Candidate);
         Assert.Equal("rec-1", r.Candidate.Plan.Id);
         Assert.Empty(r.Candidate.Violations);
-        Assert.NotEmpty(r.Current.Violations); // the design plan's 3 s amber is below the 3.3 s required
+        Assert.Empty(r.Current.Violations);
         // The heavy north-south phase gets more of the cycle, and the HCM delay at the measured flows falls.
-        Assert.True(r.Candidate.Plan.Phases[0].GreenS / r.Candidate.Plan.CycleS > S08.Plan.Phases[0].GreenS / S08.Plan.CycleS);
+        Assert.True(r.Candidate.Plan.Phases[0].GreenS / r.Candidate.Plan.CycleS > current.Phases[0].GreenS / current.CycleS);
         Assert.True(r.Candidate.Delay.ControlDelayS < r.Current.Delay.ControlDelayS);
         Assert.Equal(4, r.Current.Delay.LaneGroups.Count);
         var sim = r.Simulation!;
@@ -276,7 +288,7 @@ public sealed class SignalRecommenderTests(ITestOutputHelper output)
         Assert.All(sim.Fit, f => Assert.True(f.Geh < f.BaseGeh || f.Geh < 5, $"{f.ApproachId}: GEH {f.BaseGeh:F1} -> {f.Geh:F1}"));
 
         // Deterministic: the same data and seed give the same numbers, bit for bit.
-        var again = SignalRecommender.Recommend(city, S08, S08.Plan, data, twin, od, new RecommenderOptions { PlanId = "rec-1" });
+        var again = SignalRecommender.Recommend(city, S08, current, data, twin, od, new RecommenderOptions { PlanId = "rec-1" });
         Assert.Equal(r.Candidate.Plan.Phases.Select(p => p.GreenS), again.Candidate!.Plan.Phases.Select(p => p.GreenS));
         Assert.Equal(sim.Comparison.Runs, again.Simulation!.Comparison.Runs);
         Assert.Equal(r.Decision, again.Decision);
