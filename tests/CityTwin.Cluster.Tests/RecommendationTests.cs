@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using CityTwin.Client;
 using CityTwin.Contracts;
+using CityTwin.Cluster.Tests.Postgres;
 using CityTwin.Engine.Timing;
 
 namespace CityTwin.Cluster.Tests;
@@ -217,7 +218,11 @@ public sealed class RecommendationTests(ClusterFixture fixture)
         Assert.False(rec.Recommended);
         Assert.Equal("no-data", Assert.Single(rec.Reasons).Code);
         Assert.Null(rec.WindowEnd);
-        Assert.All(rec.Detectors, d => Assert.Equal(0, d.IntervalsReceived));
+        Assert.All(rec.Detectors, d =>
+        {
+            Assert.Equal(0, d.IntervalsReceived);
+            Assert.Equal($"detector '{d.Id}' has not reported yet", d.Why);
+        });
 
         var bad = await Assert.ThrowsAsync<ArgumentException>(() => client.GetRecommendationAsync(Signal, new RecommendationRequest(WindowMin: 121, Replications: 9)));
         Assert.Contains("windowMin", bad.Message, StringComparison.Ordinal);
@@ -303,5 +308,33 @@ public sealed class RecommendationHttpTests(SiloHostFixture host)
         Assert.Contains("rec-nothing", kept.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var error = await Assert.ThrowsAsync<CityTwinApiException>(() => host.Api.GetKeptRecommendationAsync(NewTwin(), "S-08", "rec-nothing"));
         Assert.Equal(HttpStatusCode.NotFound, error.Status);
+    }
+}
+
+/// <summary><c>citytwin timing recommend</c> run as a process.</summary>
+public sealed class TimingRecommendCliTests
+{
+    [Theory]
+    [InlineData("--window-min", "3", "--window-min: must be a whole number of minutes from 5 to 120, got 3")]
+    [InlineData("--replications", "9", "--replications: must be a whole number from 10 to 100, got 9")]
+    [InlineData("--seed", "-2", "--seed: must be a whole number >= 0, got -2")]
+    public async Task A_bad_option_exits_2_naming_it(string option, string value, string message)
+    {
+        var (code, _, error) = await CliProcess.RunAsync(["timing", "recommend", "S-08", option, value]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task On_an_embedded_silo_without_data_it_says_why_there_is_no_recommendation()
+    {
+        var (code, output, _) = await CliProcess.RunAsync(["timing", "recommend", "S-08", "--json"]);
+
+        Assert.Equal(0, code);
+        // The embedded silo may log a line before the JSON.
+        using var doc = System.Text.Json.JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]);
+        Assert.False(doc.RootElement.GetProperty("recommended").GetBoolean());
+        Assert.Equal("no-data", doc.RootElement.GetProperty("reasons")[0].GetProperty("code").GetString());
     }
 }

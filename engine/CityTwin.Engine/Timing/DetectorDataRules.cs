@@ -273,7 +273,9 @@ public static class DetectorDataCheck
         // Silent: no recent report while the others report.
         if (reports.Count == 0)
         {
-            return (DetectorStatus.Silent, "no-data", I($"detector '{d.Id}' is silent: no report in the window, while the signal's other detectors reported up to {Ts(end ?? 0)}"));
+            return (DetectorStatus.Silent, "no-data", end is { } last
+                ? I($"detector '{d.Id}' is silent: no report in the window, while the signal's other detectors reported up to {Ts(last)}")
+                : $"detector '{d.Id}' has not reported yet");
         }
 
         var lastTs = reports[^1].TsTicks;
