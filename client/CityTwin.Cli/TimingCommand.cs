@@ -66,7 +66,7 @@ internal static class TimingCommand
 
             return Task.FromResult(ExitCodes.Ok);
         }));
-        return new Command("timing", "Signal timing: calculations and city-wide plan optimisation") { webster, TimingOptimiseCommand.Create() };
+        return new Command("timing", "Signal timing: calculations and city-wide plan optimisation") { webster, TimingOptimiseCommand.Create(), TimingRecommendCommand.Create() };
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

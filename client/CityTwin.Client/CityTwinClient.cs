@@ -105,6 +105,18 @@ public sealed class CityTwinClient : IAsyncDisposable
     /// <summary>A signal's audited plan history, oldest entry first.</summary>
     public Task<IReadOnlyList<PlanHistoryEntry>> GetPlanHistoryAsync(string signalId) => Control(signalId).GetPlanHistoryAsync();
 
+    /// <summary>
+    /// A recommended timing plan for a signal on its live detector data, with its evidence (kept under
+    /// <see cref="RecommendationEvidence.EvidenceId"/>); <see cref="RecommendationEvidence.Recommended"/> is false, with
+    /// the reasons, when the data or the simulated improvement is not good enough. Throws <see cref="ArgumentException"/>
+    /// for an unknown signal or a request out of range.
+    /// </summary>
+    public Task<RecommendationEvidence> GetRecommendationAsync(string signalId, RecommendationRequest? request = null) =>
+        _grains.GetGrain<ISignalRecommendationGrain>(TwinKeys.Of(Twin, signalId)).RecommendAsync(request ?? new RecommendationRequest());
+
+    /// <summary>A kept recommendation's evidence by its id (the latest 20 per signal are kept); null when it is not kept.</summary>
+    public Task<RecommendationEvidence?> GetKeptRecommendationAsync(string signalId, string evidenceId) => Control(signalId).GetRecommendationAsync(evidenceId);
+
     /// <summary>The twin's ingest totals and the newest lines that no entity could take.</summary>
     public Task<IngestLog> GetIngestLogAsync() => _grains.GetGrain<IIngestLogGrain>(Twin).GetAsync();
 

@@ -99,12 +99,44 @@ public sealed class CityTwinHttpClient(HttpClient http)
         return await ReadChangeAsync(response, cancellationToken);
     }
 
+    /// <summary>
+    /// A recommended timing plan with its evidence (<c>GET .../signals/{id}/recommendation[?windowMin=&amp;replications=&amp;seed=]</c>);
+    /// a bad parameter (400) or unknown signal (404) throws <see cref="CityTwinApiException"/>.
+    /// </summary>
+    public Task<RecommendationEvidence> GetRecommendationAsync(string twin, string signalId, RecommendationRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        if (request?.WindowMin is { } w)
+        {
+            query.Add(string.Create(CultureInfo.InvariantCulture, $"windowMin={w}"));
+        }
+
+        if (request?.Replications is { } r)
+        {
+            query.Add(string.Create(CultureInfo.InvariantCulture, $"replications={r}"));
+        }
+
+        if (request?.Seed is { } s)
+        {
+            query.Add(string.Create(CultureInfo.InvariantCulture, $"seed={s}"));
+        }
+
+        return GetAsync<RecommendationEvidence>(RecommendationPath(twin, signalId) + (query.Count > 0 ? "?" + string.Join('&', query) : ""), cancellationToken);
+    }
+
+    /// <summary>A kept recommendation's evidence by its id (<c>GET .../signals/{id}/recommendation/{evidenceId}</c>); 404 throws <see cref="CityTwinApiException"/>.</summary>
+    public Task<RecommendationEvidence> GetKeptRecommendationAsync(string twin, string signalId, string evidenceId, CancellationToken cancellationToken = default) =>
+        GetAsync<RecommendationEvidence>(RecommendationPath(twin, signalId) + "/" + Uri.EscapeDataString(evidenceId), cancellationToken);
+
     /// <summary>Reads a typed answer or throws <see cref="CityTwinApiException"/> with the problem's detail.</summary>
     public async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken = default)
     {
         using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
         return await ReadAsync<T>(response, cancellationToken);
     }
+
+    private static string RecommendationPath(string twin, string signalId) =>
+        $"/api/twins/{Uri.EscapeDataString(twin)}/signals/{Uri.EscapeDataString(signalId)}/recommendation";
 
     private static string PlanPath(string twin, string signalId) =>
         $"/api/twins/{Uri.EscapeDataString(twin)}/signals/{Uri.EscapeDataString(signalId)}/plan";

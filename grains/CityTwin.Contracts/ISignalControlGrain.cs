@@ -24,4 +24,8 @@ public interface ISignalControlGrain : IGrainWithStringKey
     /// <summary>Reads the plan history, oldest entry first (sequence 1, 2, 3, ...).</summary>
     [Alias("GetPlanHistory")]
     Task<IReadOnlyList<PlanHistoryEntry>> GetPlanHistoryAsync();
+
+    /// <summary>A recommendation's evidence kept under its evidence id (the latest 20 are kept); null when it is not kept.</summary>
+    [Alias("GetRecommendation")]
+    Task<RecommendationEvidence?> GetRecommendationAsync(string evidenceId);
 }

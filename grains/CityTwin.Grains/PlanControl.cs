@@ -27,6 +27,10 @@ public sealed class SignalPlanStore
 {
     [Id(0)]
     public SignalPlanBook? Book { get; set; }
+
+    /// <summary>The latest recommendations' evidence, oldest first (at most <see cref="PlanControl.KeptRecommendations"/>).</summary>
+    [Id(1)]
+    public IReadOnlyList<RecommendationEvidence>? Recommendations { get; set; }
 }
 
 /// <summary>The outcome of an apply or a rollback: the new book to store (null when nothing changed) and the answer.</summary>
@@ -41,6 +45,9 @@ public static class PlanControl
 {
     /// <summary>How many earlier plans are kept for rollback; the oldest is dropped beyond it (the history keeps every entry).</summary>
     public const int MaxPreviousPlans = 100;
+
+    /// <summary>How many recommendations' evidence a signal keeps (the oldest is dropped beyond it).</summary>
+    public const int KeptRecommendations = 20;
 
     /// <summary>Longest plan id.</summary>
     public const int MaxPlanIdLength = 100;
@@ -72,9 +79,18 @@ public static class PlanControl
 
     /// <summary>Every safety rule the plan breaks at this signal, in the engine's stable order.</summary>
     public static IReadOnlyList<PlanViolation> Check(CityModel city, SignalSite site, TimingPlanInfo plan) =>
-        SafetyRules.Check(site, ToEngine(plan), SafetyProfile.For(city, site))
-            .Select(v => new PlanViolation(v.Code, v.PhaseId, v.LaneGroup, v.Required, v.Actual, v.Message))
-            .ToArray();
+        ToViolations(SafetyRules.Check(site, ToEngine(plan), SafetyProfile.For(city, site)));
+
+    /// <summary>The engine's violations as wire records.</summary>
+    public static IReadOnlyList<PlanViolation> ToViolations(IEnumerable<SafetyViolation> violations) =>
+        violations.Select(v => new PlanViolation(v.Code, v.PhaseId, v.LaneGroup, v.Required, v.Actual, v.Message)).ToArray();
+
+    /// <summary>The kept recommendations with <paramref name="evidence"/> added (replacing one with its id), the latest <see cref="KeptRecommendations"/>.</summary>
+    public static IReadOnlyList<RecommendationEvidence> Keep(IReadOnlyList<RecommendationEvidence>? kept, RecommendationEvidence evidence)
+    {
+        var list = (kept ?? []).Where(e => e.EvidenceId != evidence.EvidenceId).Append(evidence).ToList();
+        return list.Skip(Math.Max(0, list.Count - KeptRecommendations)).ToArray();
+    }
 
     /// <summary>
     /// Applies a plan: refused when the request is incomplete or the plan breaks any safety rule (all of them

@@ -11,7 +11,7 @@ namespace CityTwin.Grains;
 /// answer on every change, and the live state switches to the new plan in the same turn. The rules are in
 /// <see cref="PlanControl"/>.
 /// </summary>
-public sealed partial class TrafficSignalGrain : ISignalControlGrain
+public sealed partial class TrafficSignalGrain : ISignalControlGrain, ISignalRecommendationSource
 {
     private readonly ILogger _control = loggers.CreateLogger("CityTwin.Grains.SignalControl");
 
@@ -28,6 +28,33 @@ public sealed partial class TrafficSignalGrain : ISignalControlGrain
         CommitAsync(PlanControl.Rollback(Twin, City, Site, Plans, request, time.GetUtcNow()));
 
     public Task<IReadOnlyList<PlanHistoryEntry>> GetPlanHistoryAsync() => Task.FromResult(Plans.History);
+
+    public Task<RecommendationEvidence?> GetRecommendationAsync(string evidenceId) =>
+        Task.FromResult(plans.State.Recommendations?.LastOrDefault(e => e.EvidenceId == evidenceId));
+
+    public Task<RecommendationInput> ReadRecommendationInputAsync() =>
+        Task.FromResult(new RecommendationInput(Mapping.ToInfo(Live.Plan), Live.History().Select(DetectorReportsData.Of).ToArray()));
+
+    /// <summary>Keeps the evidence in the plan state (written before the answer, like the plan book), so that an apply citing its id can be traced.</summary>
+    public async Task KeepRecommendationAsync(RecommendationEvidence evidence)
+    {
+        var before = plans.State.Recommendations;
+        plans.State.Recommendations = PlanControl.Keep(before, evidence);
+        try
+        {
+            await plans.WriteStateAsync();
+        }
+        catch
+        {
+            plans.State.Recommendations = before;
+            throw;
+        }
+
+        if (_control.IsEnabled(LogLevel.Information))
+        {
+            _control.LogInformation("{Twin}/{SignalId} recommendation {EvidenceId} kept: {Decision}", Twin, EntityId, evidence.EvidenceId, evidence.Decision);
+        }
+    }
 
     /// <summary>Stores the new book (if any) before the live state runs the plan and before the answer.</summary>
     private async Task<PlanChangeResult> CommitAsync(PlanChange change)

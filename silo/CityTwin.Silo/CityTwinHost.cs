@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CityTwin.Engine.City;
+using CityTwin.Formats.Demand;
 using CityTwin.Formats.GeoJson;
+using CityTwin.Grains;
 using CityTwin.Postgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -21,6 +23,14 @@ public static class CityTwinHost
     /// <summary>Loads the city (the sample city when none is named); throws <see cref="CityValidationException"/> on a bad city.</summary>
     public static CityModel LoadCity(SiloSettings settings) =>
         CityReader.ReadFolder(settings.CityDirectory ?? SiloSettings.SampleCityDirectory);
+
+    /// <summary>The base origin-destination demand of the city's demand files (those its manifest names), for live what-ifs.</summary>
+    /// <exception cref="DemandFormatException">A demand file is missing or has bad lines.</exception>
+    public static CityDemand LoadDemand(SiloSettings settings, CityModel city)
+    {
+        var folder = settings.CityDirectory ?? SiloSettings.SampleCityDirectory;
+        return new CityDemand(city.DemandFiles.SelectMany(f => DemandReader.ReadFile(Path.Combine(folder, f)).OdRows).ToArray());
+    }
 
     /// <summary>
     /// Checks the settings and, with PostgreSQL, the database (reachable, credentials, schema; created first
@@ -64,7 +74,7 @@ public static class CityTwinHost
         builder.UseOrleans(silo =>
         {
             silo.AddCityTwinClustering(settings);
-            silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory);
+            silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory, demand: LoadDemand(settings, city));
         });
 
         var app = builder.Build();

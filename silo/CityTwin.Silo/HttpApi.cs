@@ -81,6 +81,7 @@ public static class HttpApi
                 () => grains.GetGrain<IDistrictGrain>(TwinKeys.Of(twin, id)).GetStateAsync()));
 
         twin.MapPlanControl();
+        twin.MapRecommendation();
 
         return app;
     }

@@ -35,12 +35,14 @@ public static class SiloConfiguration
     /// Adds CityTwin's grains' services, storage and streams to a silo: in memory, or in PostgreSQL when a
     /// connection string is given (its schema must be in place: see <see cref="PostgresSchema"/>).
     /// <paramref name="cityFolder"/> is where the city was read from (scenarios read its demand files; default:
-    /// the sample city).
+    /// the sample city). The city's base origin-destination demand (<paramref name="demand"/>) is what timing
+    /// recommendations fit to the live flows.
     /// </summary>
-    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null, string? cityFolder = null)
+    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null, string? cityFolder = null, CityDemand? demand = null)
     {
         silo.Services.AddSingleton<ICityCatalog>(new SingleCityCatalog(city, options ?? LiveOptions.Default));
         silo.Services.AddSingleton(new CityFiles(cityFolder ?? SiloSettings.SampleCityDirectory, SiloSettings.SampleCityDirectory));
+        silo.Services.AddSingleton(demand ?? CityDemand.None);
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsEngineType));
         if (postgres is null)

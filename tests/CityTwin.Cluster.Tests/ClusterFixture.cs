@@ -1,5 +1,6 @@
 using CityTwin.Client;
 using CityTwin.Engine.City;
+using CityTwin.Grains;
 using CityTwin.Silo;
 using Orleans.TestingHost;
 
@@ -30,7 +31,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddCityTwin(SampleCity.Model);
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddCityTwin(SampleCity.Model, demand: SampleCity.Demand);
     }
 }
 
@@ -45,5 +46,10 @@ public static class SampleCity
 {
     private static readonly Lazy<CityModel> Lazy = new(() => CityTwin.Formats.GeoJson.CityReader.ReadFolder(SiloSettings.SampleCityDirectory));
 
+    private static readonly Lazy<CityDemand> LazyDemand = new(() => CityTwinHost.LoadDemand(new SiloSettings(), Lazy.Value));
+
     public static CityModel Model => Lazy.Value;
+
+    /// <summary>Its base origin-destination demand, as the silo loads it.</summary>
+    public static CityDemand Demand => LazyDemand.Value;
 }

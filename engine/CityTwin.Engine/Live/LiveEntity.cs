@@ -13,6 +13,15 @@ public sealed record LiveOptions
 
     /// <summary>How many rejected and late events an entity keeps for inspection (the newest ones).</summary>
     public int KeptRecords { get; init; } = 100;
+
+    /// <summary>
+    /// How far back a signal keeps each detector's reports as received (count, occupancy, interval), for the data
+    /// rules of timing recommendations (docs/signal-timing.md, "Recommendations on live flows").
+    /// </summary>
+    public TimeSpan DetectorHistory { get; init; } = TimeSpan.FromMinutes(120);
+
+    /// <summary>The most reports kept per detector (the oldest go first): 120 minutes of 5-second reports.</summary>
+    public int MaxDetectorReports { get; init; } = 1440;
 }
 
 /// <summary>Per-sensor counters: every event is counted once, as accepted (applied), late, duplicate or rejected.</summary>

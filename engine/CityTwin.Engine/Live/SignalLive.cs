@@ -16,8 +16,18 @@ public sealed record PhaseStatus(int Phase, LightState State, long SinceTicks, l
 /// <summary>Detector samples of one detector inside the flow window.</summary>
 public sealed record DetectorWindow(string DetectorId, IReadOnlyList<DetectorSample> Samples);
 
-/// <summary>A signal's live state as plain data.</summary>
-public sealed record SignalSnapshot(LiveCommon Common, IReadOnlyList<DetectorWindow> Detectors, IReadOnlyList<PhaseStatus> Phases);
+/// <summary>One detector report as received: its time (UTC ticks), count, occupancy and interval.</summary>
+public readonly record struct DetectorReport(long TsTicks, int Count, double Occupancy, double IntervalS);
+
+/// <summary>The reports one detector sent over the kept history (<see cref="LiveOptions.DetectorHistory"/>), oldest first.</summary>
+public sealed record DetectorHistory(string DetectorId, IReadOnlyList<DetectorReport> Reports);
+
+/// <summary>A signal's live state as plain data (<see cref="History"/> is null in snapshots written before it was kept).</summary>
+public sealed record SignalSnapshot(
+    LiveCommon Common,
+    IReadOnlyList<DetectorWindow> Detectors,
+    IReadOnlyList<PhaseStatus> Phases,
+    IReadOnlyList<DetectorHistory>? History = null);
 
 /// <summary>Flow and performance of one lane group.</summary>
 public sealed record LaneGroupView(
@@ -74,6 +84,7 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
     private readonly SignalSite _site;
     private readonly IReadOnlyList<Detector> _detectors;
     private readonly Dictionary<string, List<DetectorSample>> _samples = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<DetectorReport>> _history = new(StringComparer.Ordinal);
     private readonly Dictionary<int, PhaseStatus> _phases = [];
     private TimingPlan _plan;
 
@@ -97,6 +108,11 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
         {
             _phases[p.Phase] = p;
         }
+
+        foreach (var h in snapshot.History ?? [])
+        {
+            _history[h.DetectorId] = [.. h.Reports];
+        }
     }
 
     /// <summary>The plan the signal runs: the site's design plan until <see cref="SetPlan"/> sets another.</summary>
@@ -119,7 +135,18 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
         return new SignalSnapshot(
             CommonSnapshot(),
             _samples.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new DetectorWindow(kv.Key, kv.Value.ToArray())).ToArray(),
-            _phases.Values.OrderBy(p => p.Phase).ToArray());
+            _phases.Values.OrderBy(p => p.Phase).ToArray(),
+            History());
+    }
+
+    /// <summary>
+    /// Each detector's reports over the kept history (<see cref="LiveOptions.DetectorHistory"/> before the newest
+    /// event, at most <see cref="LiveOptions.MaxDetectorReports"/> each), oldest first, by detector id.
+    /// </summary>
+    public IReadOnlyList<DetectorHistory> History()
+    {
+        Prune();
+        return _history.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new DetectorHistory(kv.Key, kv.Value.ToArray())).ToArray();
     }
 
     /// <summary>Computes the live view as of the newest event.</summary>
@@ -172,6 +199,7 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
 
     private void AddSample(in SensorReading r)
     {
+        AddReport(r);
         if (!_samples.TryGetValue(r.Sensor, out var list))
         {
             list = [];
@@ -198,6 +226,28 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
         if (WatermarkTicks is { } w && list[0].TsTicks <= w - Options.FlowWindow.Ticks)
         {
             PruneList(list, w - Options.FlowWindow.Ticks);
+        }
+    }
+
+    /// <summary>Keeps the report in its detector's history, in time order, bounded in age and number.</summary>
+    private void AddReport(in SensorReading r)
+    {
+        if (!_history.TryGetValue(r.Sensor, out var list))
+        {
+            list = [];
+            _history[r.Sensor] = list;
+        }
+
+        var i = list.Count;
+        while (i > 0 && list[i - 1].TsTicks > r.TsTicks)
+        {
+            i--;
+        }
+
+        list.Insert(i, new DetectorReport(r.TsTicks, r.Count, r.Occupancy, r.IntervalS));
+        if (list.Count > Options.MaxDetectorReports)
+        {
+            list.RemoveRange(0, list.Count - Options.MaxDetectorReports);
         }
     }
 
@@ -239,6 +289,18 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
         {
             PruneList(list, cutoff);
         }
+
+        var historyCutoff = w - Options.DetectorHistory.Ticks;
+        foreach (var list in _history.Values)
+        {
+            var keepFrom = 0;
+            while (keepFrom < list.Count && list[keepFrom].TsTicks <= historyCutoff)
+            {
+                keepFrom++;
+            }
+
+            list.RemoveRange(0, keepFrom);
+        }
     }
 
     private static void PruneList(List<DetectorSample> list, long cutoffTicks)
@@ -278,43 +340,21 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
     private ApproachView ApproachState(Approach approach, TimingPlan plan)
     {
         var detectors = _detectors.Where(d => d.ApproachId == approach.Id).ToList();
-        var groupFlow = new Dictionary<string, double>(StringComparer.Ordinal);
-        double approachLevelFlow = 0;
-        var reporting = 0;
+        var flows = new List<(Detector, double)>();
         double occupancySum = 0;
         foreach (var d in detectors)
         {
-            if (DetectorFlow(d.Id) is not { } f)
+            if (DetectorFlow(d.Id) is { } f)
             {
-                continue;
-            }
-
-            reporting++;
-            occupancySum += f.Occupancy;
-            if (d.LaneGroupId is { } g)
-            {
-                groupFlow[g] = groupFlow.GetValueOrDefault(g) + f.FlowVehH;
-            }
-            else
-            {
-                approachLevelFlow += f.FlowVehH;
+                flows.Add((d, f.FlowVehH));
+                occupancySum += f.Occupancy;
             }
         }
 
-        // Flow seen by approach-wide detectors goes to the lane groups without a detector of their own,
-        // in proportion to their saturation flows (equal degree of saturation).
-        var unmeasured = approach.LaneGroups.Where(g => !groupFlow.ContainsKey(g.Id)).ToList();
-        var unmeasuredSaturation = unmeasured.Sum(g => g.SaturationFlowVehH);
+        var reporting = flows.Count;
         var groups = new List<LaneGroupView>(approach.LaneGroups.Count);
-        foreach (var g in approach.LaneGroups)
+        foreach (var (g, q, measured) in LaneGroupFlows.Split(approach, flows))
         {
-            var measured = groupFlow.TryGetValue(g.Id, out var q);
-            if (!measured && reporting > 0 && unmeasuredSaturation > 0 && approachLevelFlow > 0)
-            {
-                q = approachLevelFlow * g.SaturationFlowVehH / unmeasuredSaturation;
-                measured = true;
-            }
-
             var green = plan.EffectiveGreenS(new LaneGroupRef(approach.Id, g.Id));
             groups.Add(new LaneGroupView(
                 g.Id,
