@@ -22,6 +22,7 @@ public sealed class AreaGrainState
 public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrainState> state) : Grain
 {
     private bool _dirty;
+    private bool _cleared;
     private int _signals;
     private IReadOnlyCollection<int> _capacities = [];
 
@@ -51,10 +52,22 @@ public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrain
 
     public Task ReportAsync(MemberSummary summary)
     {
+        if (_cleared)
+        {
+            return Task.CompletedTask;
+        }
+
         state.State.Members[summary.EntityId] = summary;
         state.State.Updates++;
         _dirty = true;
         return Task.CompletedTask;
+    }
+
+    public async Task ClearAsync()
+    {
+        _cleared = true;
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
     }
 
     public Task<AreaState> GetStateAsync()
@@ -81,7 +94,7 @@ public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrain
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
-        if (_dirty)
+        if (_dirty && !_cleared)
         {
             await state.WriteStateAsync(cancellationToken);
             _dirty = false;

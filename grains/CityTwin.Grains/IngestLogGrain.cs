@@ -30,6 +30,8 @@ public sealed class IngestLogGrain(
     public const int KeptLines = 1000;
 
     private bool _dirty;
+    private bool _cleared;
+    private bool _registered;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -40,8 +42,15 @@ public sealed class IngestLogGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         CheckpointAsync(cancellationToken);
 
-    public Task RecordAsync(IngestReport report, IReadOnlyList<RejectedLine> unattributed)
+    public async Task RecordAsync(IngestReport report, IReadOnlyList<RejectedLine> unattributed)
     {
+        if (!_registered)
+        {
+            // A twin exists once events were sent to it: the registry lists it (and can delete it) from then on.
+            await GrainFactory.GetGrain<ITwinRegistryGrain>(0).EnsureAsync(this.GetPrimaryKeyString());
+            _registered = true;
+        }
+
         var s = state.State;
         s.Accepted += report.Accepted;
         s.Duplicates += report.Duplicates;
@@ -53,7 +62,13 @@ public sealed class IngestLogGrain(
         }
 
         _dirty = true;
-        return Task.CompletedTask;
+    }
+
+    public async Task ClearAsync()
+    {
+        _cleared = true;
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
     }
 
     public Task<IngestLog> GetAsync()
@@ -64,7 +79,7 @@ public sealed class IngestLogGrain(
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
-        if (_dirty)
+        if (_dirty && !_cleared)
         {
             await state.WriteStateAsync(cancellationToken);
             _dirty = false;

@@ -1,6 +1,7 @@
 using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
+using CityTwin.Engine.Replay;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -34,6 +35,14 @@ public sealed class LiveEntityState<TSnapshot>
 
     [Id(1)]
     public long AppliedPosition { get; set; }
+
+    /// <summary>The KPI rows recorded so far (twins that record a KPI series: replays), oldest first.</summary>
+    [Id(2)]
+    public List<KpiSample>? KpiRows { get; set; }
+
+    /// <summary>The time of the next KPI row (null before the first event).</summary>
+    [Id(3)]
+    public long? KpiPendingTicks { get; set; }
 }
 
 /// <summary>
@@ -50,14 +59,16 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
     IIntakeJournal journal,
     Serializer serializer,
     ILogger logger)
-    : Grain, IAsyncObserver<SensorBatch>, IStreamSubscriptionObserver
+    : Grain, IAsyncObserver<SensorBatch>, IStreamSubscriptionObserver, ILiveEntityGrain
     where TLive : LiveEntity<TSnapshot>
 {
     /// <summary>How many journal entries are read at a time while catching up.</summary>
     private const int CatchUpPage = 256;
 
     private bool _dirty;
+    private bool _cleared;
     private long _applied;
+    private KpiRecorder? _kpis;
 
     protected string Twin { get; private set; } = "";
 
@@ -73,6 +84,12 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         City = catalog.CityOf(Twin);
         Live = Create(City, EntityId, catalog.Options, state.State.Snapshot);
         _applied = state.State.AppliedPosition;
+        if (Twin != TwinKeys.Live
+            && await GrainFactory.GetGrain<ITwinRegistryGrain>(0).GetAsync(Twin) is { KpiIntervalS: { } interval })
+        {
+            _kpis = new KpiRecorder(interval * TimeSpan.TicksPerSecond, state.State.KpiRows, state.State.KpiPendingTicks);
+        }
+
         await CatchUpAsync(long.MaxValue, cancellationToken);
         this.RegisterGrainTimer(CheckpointAsync, Checkpoints.Period, Checkpoints.Period);
         if (journal.IsDurable)
@@ -86,6 +103,26 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         await CheckpointAsync(cancellationToken);
     }
 
+    public Task<EntityProgress> GetProgressAsync() =>
+        Task.FromResult(new EntityProgress(Mapping.ToCounters(Live.CountTotals()), Live.WatermarkTicks));
+
+    public Task<EntityKpiSeries> GetKpiSeriesAsync(long throughTicks)
+    {
+        var rows = _kpis?.RowsThrough(throughTicks, SampleAt) ?? [];
+        return Task.FromResult(new EntityKpiSeries(EntityId, IsSignal, rows.Select(Mapping.ToPoint).ToArray()));
+    }
+
+    public async Task ClearAsync()
+    {
+        _cleared = true;
+        await state.ClearStateAsync();
+        await ClearMoreAsync();
+        Live = Create(City, EntityId, catalog.Options, default);
+        _kpis = null;
+        _applied = 0;
+        DeactivateOnIdle();
+    }
+
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory)
     {
         await handleFactory.Create<SensorBatch>().ResumeAsync(this);
@@ -93,6 +130,11 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
     public async Task OnNextAsync(SensorBatch item, StreamSequenceToken? token = null)
     {
+        if (_cleared)
+        {
+            return;
+        }
+
         if (item.Position != 0)
         {
             if (item.Position <= _applied)
@@ -124,6 +166,15 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
     protected abstract MemberSummary Summarise();
 
+    /// <summary>True for a signal, false for a facility.</summary>
+    protected abstract bool IsSignal { get; }
+
+    /// <summary>The entity's KPI row for time <paramref name="tsTicks"/>, from its state now.</summary>
+    protected abstract KpiSample SampleAt(long tsTicks);
+
+    /// <summary>Clears any further stored state of the entity (when its twin is deleted).</summary>
+    protected virtual Task ClearMoreAsync() => Task.CompletedTask;
+
     private void Apply(SensorBatch item)
     {
         foreach (var d in item.Duplicates)
@@ -138,6 +189,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
         foreach (var e in item.Events)
         {
+            _kpis?.BeforeEvent(e.TsTicks, SampleAt);
             try
             {
                 Live.Apply(Mapping.ToReading(e));
@@ -170,7 +222,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
     /// <summary>Applies the journal's entries after the applied position, up to <paramref name="through"/>.</summary>
     private async Task CatchUpAsync(long through, CancellationToken cancellationToken)
     {
-        if (!journal.IsDurable)
+        if (!journal.IsDurable || _cleared)
         {
             return;
         }
@@ -215,13 +267,19 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
-        if (!_dirty)
+        if (!_dirty || _cleared)
         {
             return;
         }
 
         state.State.Snapshot = Live.Snapshot();
         state.State.AppliedPosition = _applied;
+        if (_kpis is not null)
+        {
+            state.State.KpiRows = [.. _kpis.Rows];
+            state.State.KpiPendingTicks = _kpis.PendingTicks;
+        }
+
         try
         {
             await state.WriteStateAsync(cancellationToken);

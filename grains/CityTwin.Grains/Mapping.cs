@@ -1,6 +1,7 @@
 using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
+using CityTwin.Engine.Replay;
 
 namespace CityTwin.Grains;
 
@@ -12,6 +13,12 @@ internal static class Mapping
 
     public static SensorReading ToReading(SensorEventData e) =>
         new((SensorEventType)(int)e.Kind, e.Sensor, e.TsTicks, e.Seq, e.Count, e.Occupancy, e.IntervalS, e.Phase, (LightState)e.Light, (ParkingMovement)e.Movement, e.Occupied);
+
+    public static KpiPoint ToPoint(KpiSample k) =>
+        new(k.TsTicks, k.Events, k.Capacity, k.Occupied, k.Entries, k.Exits, k.FlowVehH, k.MaxDegreeOfSaturation, k.QueueVeh);
+
+    public static KpiSample ToSample(KpiPoint k) =>
+        new(k.TsTicks, k.Events, k.Capacity, k.Occupied, k.Entries, k.Exits, k.FlowVehH, k.MaxDegreeOfSaturation, k.QueueVeh);
 
     public static RejectedEvent ToEngine(RejectedEventData r) => new(r.Sensor, r.Seq, r.Reason, r.Text);
 
