@@ -20,12 +20,42 @@ public sealed record KpiPoint(
     [property: Id(7)] double MaxDegreeOfSaturation,
     [property: Id(8)] double QueueVeh);
 
-/// <summary>An entity's KPI series: its id, whether it is a signal, and its rows, oldest first.</summary>
+/// <summary>An entity's KPI series: its id, whether it is a signal, its rows (oldest first) and its district.</summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.EntityKpiSeries")]
 public sealed record EntityKpiSeries(
     [property: Id(0)] string EntityId,
     [property: Id(1)] bool IsSignal,
-    [property: Id(2)] IReadOnlyList<KpiPoint> Rows);
+    [property: Id(2)] IReadOnlyList<KpiPoint> Rows,
+    [property: Id(3)] string DistrictId = "");
+
+/// <summary>
+/// A district's KPIs at one time, aggregated from its members' rows at or before it as a district grain aggregates
+/// its members: facilities and signals of the district and how many are reporting, capacity of all its facilities,
+/// occupied spaces and occupancy of the reporting ones, flows, degrees of saturation and queues of its signals.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("CityTwin.DistrictKpiPoint")]
+public sealed record DistrictKpiPoint(
+    [property: Id(0)] long TsTicks,
+    [property: Id(1)] long Events,
+    [property: Id(2)] int Facilities,
+    [property: Id(3)] int FacilitiesReporting,
+    [property: Id(4)] int Capacity,
+    [property: Id(5)] int Occupied,
+    [property: Id(6)] double? OccupancyRatio,
+    [property: Id(7)] int FacilitiesAbove90Percent,
+    [property: Id(8)] int Signals,
+    [property: Id(9)] int SignalsReporting,
+    [property: Id(10)] double TotalFlowVehH,
+    [property: Id(11)] double MeanDegreeOfSaturation,
+    [property: Id(12)] double MaxDegreeOfSaturation,
+    [property: Id(13)] double TotalQueueVeh);
+
+/// <summary>A district's KPI series.</summary>
+[GenerateSerializer, Immutable, Alias("CityTwin.DistrictKpiSeries")]
+public sealed record DistrictKpiSeries(
+    [property: Id(0)] string DistrictId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] IReadOnlyList<DistrictKpiPoint> Rows);
 
 /// <summary>
 /// The KPI series of every signal and facility of a twin that recorded any, through a time; the interval is
@@ -36,7 +66,8 @@ public sealed record TwinKpiSeries(
     [property: Id(0)] string Twin,
     [property: Id(1)] int KpiIntervalS,
     [property: Id(2)] DateTimeOffset Through,
-    [property: Id(3)] IReadOnlyList<EntityKpiSeries> Entities);
+    [property: Id(3)] IReadOnlyList<EntityKpiSeries> Entities,
+    [property: Id(4)] IReadOnlyList<DistrictKpiSeries> Districts);
 
 /// <summary>What deleting a twin cleared.</summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.TwinDeletion")]

@@ -20,6 +20,15 @@ internal static class Mapping
     public static KpiSample ToSample(KpiPoint k) =>
         new(k.TsTicks, k.Events, k.Capacity, k.Occupied, k.Entries, k.Exits, k.FlowVehH, k.MaxDegreeOfSaturation, k.QueueVeh);
 
+    public static Contracts.DistrictKpiSeries ToData(Engine.Replay.DistrictKpiSeries d) =>
+        new(d.DistrictId, d.Name, d.Rows.Select(r =>
+        {
+            var a = r.Aggregate;
+            return new DistrictKpiPoint(
+                r.TsTicks, r.Events, a.Facilities, a.FacilitiesReporting, a.Capacity, a.Occupied, a.OccupancyRatio, a.FacilitiesAbove90Percent,
+                a.Signals, a.SignalsReporting, a.TotalFlowVehH, a.MeanDegreeOfSaturation, a.MaxDegreeOfSaturation, a.TotalQueueVeh);
+        }).ToArray());
+
     public static RejectedEvent ToEngine(RejectedEventData r) => new(r.Sensor, r.Seq, r.Reason, r.Text);
 
     public static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);

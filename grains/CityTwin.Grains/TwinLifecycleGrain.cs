@@ -34,8 +34,13 @@ public sealed class TwinLifecycleGrain(ICityCatalog catalog) : Grain, ITwinLifec
             throw new ArgumentException($"twin '{twin}' records no KPI series (only replay twins do: citytwin replay)");
         }
 
-        var series = await Task.WhenAll(Entities(twin).Select(e => e.GetKpiSeriesAsync(through.UtcTicks)));
-        return new TwinKpiSeries(twin, interval, through, series.Where(s => s.Rows.Count > 0).ToArray());
+        var city = catalog.CityOf(twin);
+        var series = (await Task.WhenAll(Entities(twin).Select(e => e.GetKpiSeriesAsync(through.UtcTicks))))
+            .Where(s => s.Rows.Count > 0)
+            .Select(s => s with { DistrictId = s.IsSignal ? city.SignalsById[s.EntityId].Placement.DistrictId : city.ParkingById[s.EntityId].Placement.DistrictId })
+            .ToArray();
+        var districts = Engine.Replay.DistrictKpis.Of(city, series.Select(s => new Engine.Replay.EntityKpis(s.EntityId, s.IsSignal, s.Rows.Select(Mapping.ToSample).ToArray())).ToArray());
+        return new TwinKpiSeries(twin, interval, through, series, districts.Select(Mapping.ToData).ToArray());
     }
 
     public async Task<TwinDeletion> DeleteAsync(string twin)
