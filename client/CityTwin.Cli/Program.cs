@@ -13,6 +13,10 @@ var parking = new Command("parking", "Parking: pricing and capacity what-ifs, an
 parking.Subcommands.Add(ParkingWhatIfCommand.CreateWhatIf());
 parking.Subcommands.Add(ParkingWhatIfCommand.CreateFitDemand());
 root.Subcommands.Add(parking);
+root.Subcommands.Add(ReplayCommand.Create());
+root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(ConvertCommand.CreateSynthDay());
+root.Subcommands.Add(TwinsCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

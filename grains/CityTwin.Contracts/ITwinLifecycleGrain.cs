@@ -48,7 +48,8 @@ public sealed record DistrictKpiPoint(
     [property: Id(10)] double TotalFlowVehH,
     [property: Id(11)] double MeanDegreeOfSaturation,
     [property: Id(12)] double MaxDegreeOfSaturation,
-    [property: Id(13)] double TotalQueueVeh);
+    [property: Id(13)] double TotalQueueVeh,
+    [property: Id(14)] int SignalsOverSaturated = 0);
 
 /// <summary>A district's KPI series.</summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.DistrictKpiSeries")]

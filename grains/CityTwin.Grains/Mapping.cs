@@ -26,7 +26,7 @@ internal static class Mapping
             var a = r.Aggregate;
             return new DistrictKpiPoint(
                 r.TsTicks, r.Events, a.Facilities, a.FacilitiesReporting, a.Capacity, a.Occupied, a.OccupancyRatio, a.FacilitiesAbove90Percent,
-                a.Signals, a.SignalsReporting, a.TotalFlowVehH, a.MeanDegreeOfSaturation, a.MaxDegreeOfSaturation, a.TotalQueueVeh);
+                a.Signals, a.SignalsReporting, a.TotalFlowVehH, a.MeanDegreeOfSaturation, a.MaxDegreeOfSaturation, a.TotalQueueVeh, a.SignalsOverSaturated);
         }).ToArray());
 
     public static RejectedEvent ToEngine(RejectedEventData r) => new(r.Sensor, r.Seq, r.Reason, r.Text);
