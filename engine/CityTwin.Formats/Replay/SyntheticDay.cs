@@ -22,7 +22,7 @@ public static class SyntheticDay
         var lines = new List<(long Ts, string Line)>();
         var detectors = city.Detectors.Where(d => d.SignalId is not null).OrderBy(d => d.Id, StringComparer.Ordinal).ToArray();
         var detectorEvents = (long)(events * 0.8);
-        var intervalS = Math.Max(1, (int)Math.Round(86_400.0 * detectors.Length / Math.Max(1, detectorEvents)));
+        var intervalS = Math.Max(1, (int)Math.Floor(86_400.0 * detectors.Length / Math.Max(1, detectorEvents)));
         var random = new SeededRandom(seed);
         foreach (var d in detectors)
         {
