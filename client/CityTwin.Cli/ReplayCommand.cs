@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net;
 using CityTwin.Client;
 using CityTwin.Contracts;
-using CityTwin.Engine.Live;
 using CityTwin.Engine.Replay;
 using CityTwin.Formats.Replay;
 
@@ -182,7 +181,7 @@ internal static class ReplayCommand
 
             var through = KpiRecorder.RowAtOrAfter(events[^1].TsTicks, IntervalS * TimeSpan.TicksPerSecond);
             var series = await cluster.Api.GetKpisAsync(Twin, new DateTimeOffset(through, TimeSpan.Zero), cancellationToken);
-            var (csv, html) = KpiFiles.Write(Output, ToTable(series), $"Replay of {Path.Name}");
+            var (csv, html) = KpiFiles.Write(Output, Grains.KpiTables.FromSeries(series), $"Replay of {Path.Name}");
             var bad = day.Errors.Count + _rejected;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"replayed {events.Count} events into twin '{Twin}' in {seconds:0.00} s ({events.Count / seconds:0} events/s): accepted {_accepted}, duplicates {_duplicates}, rejected {_rejected}, bad lines {day.Errors.Count}"));
@@ -287,20 +286,6 @@ internal static class ReplayCommand
                 await Task.Delay(20, cancellationToken);
             }
         }
-
-        private static KpiTable ToTable(TwinKpiSeries s) => new(
-            s.KpiIntervalS,
-            s.Through.UtcTicks,
-            s.Entities.Select(e => new EntityKpis(
-                e.EntityId,
-                e.IsSignal,
-                e.Rows.Select(k => new KpiSample(k.TsTicks, k.Events, k.Capacity, k.Occupied, k.Entries, k.Exits, k.FlowVehH, k.MaxDegreeOfSaturation, k.QueueVeh)).ToArray(),
-                e.DistrictId)).ToArray(),
-            s.Districts.Select(d => new Engine.Replay.DistrictKpiSeries(d.DistrictId, d.Name, d.Rows.Select(r => new DistrictKpiSample(
-                r.TsTicks,
-                r.Events,
-                new AreaAggregate(r.Signals, r.SignalsReporting, r.TotalFlowVehH, r.MeanDegreeOfSaturation, r.MaxDegreeOfSaturation, r.SignalsOverSaturated,
-                    r.TotalQueueVeh, r.Facilities, r.FacilitiesReporting, r.Capacity, r.Occupied, r.OccupancyRatio, r.FacilitiesAbove90Percent, r.TsTicks))).ToArray())).ToArray());
     }
 
     private static string Iso(long ticks) => new DateTime(ticks, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);

@@ -22,7 +22,6 @@ public sealed class AreaGrainState
 public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrainState> state) : Grain
 {
     private bool _dirty;
-    private bool _cleared;
     private int _signals;
     private IReadOnlyCollection<int> _capacities = [];
 
@@ -52,11 +51,6 @@ public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrain
 
     public Task ReportAsync(MemberSummary summary)
     {
-        if (_cleared)
-        {
-            return Task.CompletedTask;
-        }
-
         state.State.Members[summary.EntityId] = summary;
         state.State.Updates++;
         _dirty = true;
@@ -65,8 +59,9 @@ public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrain
 
     public async Task ClearAsync()
     {
-        _cleared = true;
+        // From here the activation holds an empty state, as a new one would.
         await state.ClearStateAsync();
+        _dirty = false;
         DeactivateOnIdle();
     }
 
@@ -94,7 +89,7 @@ public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrain
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
-        if (_dirty && !_cleared)
+        if (_dirty)
         {
             await state.WriteStateAsync(cancellationToken);
             _dirty = false;

@@ -30,7 +30,6 @@ public sealed class IngestLogGrain(
     public const int KeptLines = 1000;
 
     private bool _dirty;
-    private bool _cleared;
     private bool _registered;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -66,8 +65,10 @@ public sealed class IngestLogGrain(
 
     public async Task ClearAsync()
     {
-        _cleared = true;
+        // From here the activation holds an empty state, as a new one would.
         await state.ClearStateAsync();
+        _dirty = false;
+        _registered = false;
         DeactivateOnIdle();
     }
 
@@ -79,7 +80,7 @@ public sealed class IngestLogGrain(
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
-        if (_dirty && !_cleared)
+        if (_dirty)
         {
             await state.WriteStateAsync(cancellationToken);
             _dirty = false;

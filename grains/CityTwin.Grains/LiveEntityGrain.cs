@@ -66,9 +66,9 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
     private const int CatchUpPage = 256;
 
     private bool _dirty;
-    private bool _cleared;
     private long _applied;
     private KpiRecorder? _kpis;
+    private bool _kpisResolved;
 
     protected string Twin { get; private set; } = "";
 
@@ -84,12 +84,6 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         City = catalog.CityOf(Twin);
         Live = Create(City, EntityId, catalog.Options, state.State.Snapshot);
         _applied = state.State.AppliedPosition;
-        if (Twin != TwinKeys.Live
-            && await GrainFactory.GetGrain<ITwinRegistryGrain>(0).GetAsync(Twin) is { KpiIntervalS: { } interval })
-        {
-            _kpis = new KpiRecorder(interval * TimeSpan.TicksPerSecond, state.State.KpiRows, state.State.KpiPendingTicks);
-        }
-
         await CatchUpAsync(long.MaxValue, cancellationToken);
         this.RegisterGrainTimer(CheckpointAsync, Checkpoints.Period, Checkpoints.Period);
         if (journal.IsDurable)
@@ -106,20 +100,23 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
     public Task<EntityProgress> GetProgressAsync() =>
         Task.FromResult(new EntityProgress(Mapping.ToCounters(Live.CountTotals()), Live.WatermarkTicks));
 
-    public Task<EntityKpiSeries> GetKpiSeriesAsync(long throughTicks)
+    public async Task<EntityKpiSeries> GetKpiSeriesAsync(long throughTicks)
     {
+        await ResolveKpisAsync();
         var rows = _kpis?.RowsThrough(throughTicks, SampleAt) ?? [];
-        return Task.FromResult(new EntityKpiSeries(EntityId, IsSignal, rows.Select(Mapping.ToPoint).ToArray()));
+        return new EntityKpiSeries(EntityId, IsSignal, rows.Select(Mapping.ToPoint).ToArray());
     }
 
     public async Task ClearAsync()
     {
-        _cleared = true;
+        // From here the activation is a new, empty entity: whatever comes later is applied to it as to a new one.
         await state.ClearStateAsync();
         await ClearMoreAsync();
         Live = Create(City, EntityId, catalog.Options, default);
         _kpis = null;
+        _kpisResolved = false;
         _applied = 0;
+        _dirty = false;
         DeactivateOnIdle();
     }
 
@@ -130,11 +127,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
     public async Task OnNextAsync(SensorBatch item, StreamSequenceToken? token = null)
     {
-        if (_cleared)
-        {
-            return;
-        }
-
+        await ResolveKpisAsync();
         if (item.Position != 0)
         {
             if (item.Position <= _applied)
@@ -219,14 +212,35 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         GrainFactory.GetGrain<IDistrictGrain>(TwinKeys.Of(Twin, placement.DistrictId)).ReportAsync(summary).Ignore();
     }
 
-    /// <summary>Applies the journal's entries after the applied position, up to <paramref name="through"/>.</summary>
-    private async Task CatchUpAsync(long through, CancellationToken cancellationToken)
+    /// <summary>
+    /// Before the first events an activation applies: whether its twin records a KPI series, and at what interval
+    /// (the registry says; a replay twin is registered before its first event). Asked then rather than on
+    /// activation, so an activation woken by a read before its twin was registered still records.
+    /// </summary>
+    private async Task ResolveKpisAsync()
     {
-        if (!journal.IsDurable || _cleared)
+        if (_kpisResolved)
         {
             return;
         }
 
+        _kpisResolved = true;
+        if (Twin != TwinKeys.Live
+            && await GrainFactory.GetGrain<ITwinRegistryGrain>(0).GetAsync(Twin) is { KpiIntervalS: { } interval })
+        {
+            _kpis = new KpiRecorder(interval * TimeSpan.TicksPerSecond, state.State.KpiRows, state.State.KpiPendingTicks);
+        }
+    }
+
+    /// <summary>Applies the journal's entries after the applied position, up to <paramref name="through"/>.</summary>
+    private async Task CatchUpAsync(long through, CancellationToken cancellationToken)
+    {
+        if (!journal.IsDurable)
+        {
+            return;
+        }
+
+        await ResolveKpisAsync();
         var caughtUp = 0;
         while (_applied < through)
         {
@@ -267,7 +281,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
-        if (!_dirty || _cleared)
+        if (!_dirty)
         {
             return;
         }
