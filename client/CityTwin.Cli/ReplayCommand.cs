@@ -225,8 +225,9 @@ internal static class ReplayCommand
                     continue;
                 }
 
+                // Sleep until the next event is due (at most 200 ms, to keep the progress moving; never a negative wait).
                 var due = TimeSpan.FromTicks((long)((events[next].TsTicks - start) / speed)) - wall.Elapsed;
-                await Task.Delay(due < TimeSpan.FromMilliseconds(200) ? due : TimeSpan.FromMilliseconds(200), cancellationToken);
+                await Task.Delay(TimeSpan.FromTicks(Math.Clamp(due.Ticks, 0, TimeSpan.FromMilliseconds(200).Ticks)), cancellationToken);
                 progress.Report(next, replayClock);
             }
         }
