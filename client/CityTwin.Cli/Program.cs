@@ -16,6 +16,10 @@ parking.Subcommands.Add(ParkingWhatIfCommand.CreateFitDemand());
 parking.Subcommands.Add(ParkingForecastCommand.CreateBacktest());
 parking.Subcommands.Add(ParkingForecastCommand.CreateForecast());
 root.Subcommands.Add(parking);
+root.Subcommands.Add(ReplayCommand.Create());
+root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(ConvertCommand.CreateSynthDay());
+root.Subcommands.Add(TwinsCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

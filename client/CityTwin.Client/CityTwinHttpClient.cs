@@ -41,13 +41,55 @@ public sealed class CityTwinHttpClient(HttpClient http)
     }
 
     /// <summary>Posts NDJSON lines to a twin.</summary>
-    public async Task<IngestReport> IngestAsync(string twin, byte[] ndjson, CancellationToken cancellationToken = default)
+    public Task<IngestReport> IngestAsync(string twin, byte[] ndjson, CancellationToken cancellationToken = default) =>
+        IngestAsync(twin, ndjson, null, cancellationToken);
+
+    /// <summary>
+    /// Posts NDJSON lines to a twin; with <paramref name="clock"/> (a replay twin only) the rule on future timestamps
+    /// is judged against that time instead of the silo's wall clock.
+    /// </summary>
+    public async Task<IngestReport> IngestAsync(string twin, ReadOnlyMemory<byte> ndjson, DateTimeOffset? clock, CancellationToken cancellationToken = default)
     {
-        using var content = new ByteArrayContent(ndjson);
+        using var content = new ReadOnlyMemoryContent(ndjson);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
-        using var response = await http.PostAsync(new Uri($"/api/twins/{Uri.EscapeDataString(twin)}/ingest", UriKind.Relative), content, cancellationToken);
+        var path = $"/api/twins/{Uri.EscapeDataString(twin)}/ingest";
+        if (clock is { } c)
+        {
+            path += "?clock=" + Uri.EscapeDataString(c.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
+        }
+
+        using var response = await http.PostAsync(new Uri(path, UriKind.Relative), content, cancellationToken);
         return await ReadAsync<IngestReport>(response, cancellationToken);
     }
+
+    /// <summary>Every twin of the cluster, <c>live</c> first (<c>GET /api/twins</c>).</summary>
+    public Task<IReadOnlyList<TwinInfo>> ListTwinsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<TwinInfo>>("/api/twins", cancellationToken);
+
+    /// <summary>Creates a replay twin (<c>POST /api/twins</c>); a twin of that id that exists is a 409 <see cref="CityTwinApiException"/>.</summary>
+    public async Task<TwinInfo> CreateReplayTwinAsync(string twin, int kpiIntervalS, string? source, CancellationToken cancellationToken = default)
+    {
+        var body = new { id = twin, kind = TwinKinds.Replay, kpiIntervalS, source };
+        using var response = await http.PostAsJsonAsync(new Uri("/api/twins", UriKind.Relative), body, Json, cancellationToken);
+        return await ReadAsync<TwinInfo>(response, cancellationToken);
+    }
+
+    /// <summary>Deletes a twin and all its state (<c>DELETE /api/twins/{twin}</c>); 404 when there is none, 400 for <c>live</c>.</summary>
+    public async Task<TwinDeletion> DeleteTwinAsync(string twin, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.DeleteAsync(new Uri($"/api/twins/{Uri.EscapeDataString(twin)}", UriKind.Relative), cancellationToken);
+        return await ReadAsync<TwinDeletion>(response, cancellationToken);
+    }
+
+    /// <summary>A twin's event counts summed over its signals and facilities, and its clock (<c>GET .../progress</c>).</summary>
+    public Task<TwinProgress> GetProgressAsync(string twin, CancellationToken cancellationToken = default) =>
+        GetAsync<TwinProgress>($"/api/twins/{Uri.EscapeDataString(twin)}/progress", cancellationToken);
+
+    /// <summary>A replay twin's KPI series through a time (<c>GET .../kpis?through=</c>).</summary>
+    public Task<TwinKpiSeries> GetKpisAsync(string twin, DateTimeOffset through, CancellationToken cancellationToken = default) =>
+        GetAsync<TwinKpiSeries>(
+            $"/api/twins/{Uri.EscapeDataString(twin)}/kpis?through={Uri.EscapeDataString(through.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture))}",
+            cancellationToken);
 
     /// <summary>Reads one entity's state as raw JSON: kind is signals, parking, cells or districts.</summary>
     public async Task<JsonDocument> GetStateJsonAsync(string twin, string kindPath, string id, CancellationToken cancellationToken = default)

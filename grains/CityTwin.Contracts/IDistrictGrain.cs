@@ -4,7 +4,7 @@ namespace CityTwin.Contracts;
 
 /// <summary>A district of one twin; key "{twin}/{districtId}".</summary>
 [Alias("CityTwin.IDistrictGrain")]
-public interface IDistrictGrain : IGrainWithStringKey
+public interface IDistrictGrain : IClearableGrain
 {
     /// <summary>Reads the aggregates of the signals and facilities inside the district.</summary>
     [Alias("GetState")]

@@ -4,7 +4,7 @@ namespace CityTwin.Contracts;
 
 /// <summary>A square grid cell of one twin; key "{twin}/{cellId}".</summary>
 [Alias("CityTwin.IGridCellGrain")]
-public interface IGridCellGrain : IGrainWithStringKey
+public interface IGridCellGrain : IClearableGrain
 {
     /// <summary>Reads the aggregates of the signals and facilities inside the cell.</summary>
     [Alias("GetState")]

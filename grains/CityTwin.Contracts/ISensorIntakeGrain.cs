@@ -5,7 +5,7 @@ namespace CityTwin.Contracts;
 /// publishes the new events on the entity's sensor stream. Called by the ingest grain.
 /// </summary>
 [Alias("CityTwin.ISensorIntakeGrain")]
-public interface ISensorIntakeGrain : IGrainWithStringKey
+public interface ISensorIntakeGrain : IClearableGrain
 {
     /// <summary>De-duplicates and publishes a batch; answers how many events were new and how many repeats.</summary>
     [Alias("Submit")]

@@ -57,6 +57,14 @@ public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrain
         return Task.CompletedTask;
     }
 
+    public async Task ClearAsync()
+    {
+        // From here the activation holds an empty state, as a new one would.
+        await state.ClearStateAsync();
+        _dirty = false;
+        DeactivateOnIdle();
+    }
+
     public Task<AreaState> GetStateAsync()
     {
         var a = AreaAggregate.Of(_signals, _capacities, state.State.Members.Values.Select(Mapping.ToEngine));

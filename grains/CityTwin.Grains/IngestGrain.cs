@@ -21,7 +21,20 @@ public sealed class IngestGrain(ICityCatalog catalog, TimeProvider time) : Grain
     /// <summary>How much of a rejected line is kept for inspection.</summary>
     private const int KeptTextChars = 512;
 
-    public async Task<IngestReport> IngestAsync(string twin, byte[] ndjson)
+    public Task<IngestReport> IngestAsync(string twin, byte[] ndjson) => IngestCoreAsync(twin, ndjson, time.GetUtcNow());
+
+    public Task<IngestReport> IngestAtAsync(string twin, byte[] ndjson, DateTimeOffset clock)
+    {
+        if (twin == TwinKeys.Live)
+        {
+            throw new ArgumentException($"the '{TwinKeys.Live}' twin runs on the wall clock; a replay clock is only for other twins", nameof(clock));
+        }
+
+        return IngestCoreAsync(twin, ndjson, clock);
+    }
+
+    /// <summary>Ingests with <paramref name="clock"/> as "now" for the rule on future timestamps.</summary>
+    private async Task<IngestReport> IngestCoreAsync(string twin, byte[] ndjson, DateTimeOffset clock)
     {
         if (!TwinKeys.IsValidTwinId(twin))
         {
@@ -29,7 +42,7 @@ public sealed class IngestGrain(ICityCatalog catalog, TimeProvider time) : Grain
         }
 
         var city = catalog.CityOf(twin);
-        var now = time.GetUtcNow().UtcTicks;
+        var now = clock.UtcTicks;
         var groups = new Dictionary<string, (List<SensorEventData> Events, List<RejectedEventData> Rejected)>(StringComparer.Ordinal);
         var errors = new List<LineError>();
         var unattributed = new List<RejectedLine>();

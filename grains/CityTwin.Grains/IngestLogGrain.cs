@@ -30,6 +30,7 @@ public sealed class IngestLogGrain(
     public const int KeptLines = 1000;
 
     private bool _dirty;
+    private bool _registered;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -40,8 +41,15 @@ public sealed class IngestLogGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         CheckpointAsync(cancellationToken);
 
-    public Task RecordAsync(IngestReport report, IReadOnlyList<RejectedLine> unattributed)
+    public async Task RecordAsync(IngestReport report, IReadOnlyList<RejectedLine> unattributed)
     {
+        if (!_registered)
+        {
+            // A twin exists once events were sent to it: the registry lists it (and can delete it) from then on.
+            await GrainFactory.GetGrain<ITwinRegistryGrain>(0).EnsureAsync(this.GetPrimaryKeyString());
+            _registered = true;
+        }
+
         var s = state.State;
         s.Accepted += report.Accepted;
         s.Duplicates += report.Duplicates;
@@ -53,7 +61,15 @@ public sealed class IngestLogGrain(
         }
 
         _dirty = true;
-        return Task.CompletedTask;
+    }
+
+    public async Task ClearAsync()
+    {
+        // From here the activation holds an empty state, as a new one would.
+        await state.ClearStateAsync();
+        _dirty = false;
+        _registered = false;
+        DeactivateOnIdle();
     }
 
     public Task<IngestLog> GetAsync()

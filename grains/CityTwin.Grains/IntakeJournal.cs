@@ -26,6 +26,9 @@ public interface IIntakeJournal
 
     /// <summary>Removes the entries up to and including <paramref name="throughPosition"/> (they are in the entity's checkpoint).</summary>
     Task TruncateAsync(string twin, string entityId, long throughPosition, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the entity's head and every entry (its twin is being deleted).</summary>
+    Task DeleteAsync(string twin, string entityId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>An entity's intake head: the last journal position and the serialized de-duplication windows.</summary>
@@ -49,6 +52,8 @@ public sealed class NoIntakeJournal : IIntakeJournal
         Task.FromResult<IReadOnlyList<JournalEntry>>([]);
 
     public Task TruncateAsync(string twin, string entityId, long throughPosition, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task DeleteAsync(string twin, string entityId, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }
 
 /// <summary>The intake's de-duplication windows, one per sensor, as they are kept in the journal head.</summary>

@@ -1,6 +1,7 @@
 using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
+using CityTwin.Engine.Replay;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -34,6 +35,14 @@ public sealed class LiveEntityState<TSnapshot>
 
     [Id(1)]
     public long AppliedPosition { get; set; }
+
+    /// <summary>The KPI rows recorded so far (twins that record a KPI series: replays), oldest first.</summary>
+    [Id(2)]
+    public List<KpiSample>? KpiRows { get; set; }
+
+    /// <summary>The time of the next KPI row (null before the first event).</summary>
+    [Id(3)]
+    public long? KpiPendingTicks { get; set; }
 }
 
 /// <summary>
@@ -50,7 +59,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
     IIntakeJournal journal,
     Serializer serializer,
     ILogger logger)
-    : Grain, IAsyncObserver<SensorBatch>, IStreamSubscriptionObserver
+    : Grain, IAsyncObserver<SensorBatch>, IStreamSubscriptionObserver, ILiveEntityGrain
     where TLive : LiveEntity<TSnapshot>
 {
     /// <summary>How many journal entries are read at a time while catching up.</summary>
@@ -58,6 +67,8 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
     private bool _dirty;
     private long _applied;
+    private KpiRecorder? _kpis;
+    private bool _kpisResolved;
 
     protected string Twin { get; private set; } = "";
 
@@ -86,6 +97,29 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         await CheckpointAsync(cancellationToken);
     }
 
+    public Task<EntityProgress> GetProgressAsync() =>
+        Task.FromResult(new EntityProgress(Mapping.ToCounters(Live.CountTotals()), Live.WatermarkTicks));
+
+    public async Task<EntityKpiSeries> GetKpiSeriesAsync(long throughTicks)
+    {
+        await ResolveKpisAsync();
+        var rows = _kpis?.RowsThrough(throughTicks, SampleAt) ?? [];
+        return new EntityKpiSeries(EntityId, IsSignal, rows.Select(Mapping.ToPoint).ToArray());
+    }
+
+    public async Task ClearAsync()
+    {
+        // From here the activation is a new, empty entity: whatever comes later is applied to it as to a new one.
+        await state.ClearStateAsync();
+        await ClearMoreAsync();
+        Live = Create(City, EntityId, catalog.Options, default);
+        _kpis = null;
+        _kpisResolved = false;
+        _applied = 0;
+        _dirty = false;
+        DeactivateOnIdle();
+    }
+
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory)
     {
         await handleFactory.Create<SensorBatch>().ResumeAsync(this);
@@ -93,6 +127,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
     public async Task OnNextAsync(SensorBatch item, StreamSequenceToken? token = null)
     {
+        await ResolveKpisAsync();
         if (item.Position != 0)
         {
             if (item.Position <= _applied)
@@ -124,6 +159,15 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
     protected abstract MemberSummary Summarise();
 
+    /// <summary>True for a signal, false for a facility.</summary>
+    protected abstract bool IsSignal { get; }
+
+    /// <summary>The entity's KPI row for time <paramref name="tsTicks"/>, from its state now.</summary>
+    protected abstract KpiSample SampleAt(long tsTicks);
+
+    /// <summary>Clears any further stored state of the entity (when its twin is deleted).</summary>
+    protected virtual Task ClearMoreAsync() => Task.CompletedTask;
+
     private void Apply(SensorBatch item)
     {
         foreach (var d in item.Duplicates)
@@ -138,6 +182,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
         foreach (var e in item.Events)
         {
+            _kpis?.BeforeEvent(e.TsTicks, SampleAt);
             try
             {
                 Live.Apply(Mapping.ToReading(e));
@@ -167,6 +212,26 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         GrainFactory.GetGrain<IDistrictGrain>(TwinKeys.Of(Twin, placement.DistrictId)).ReportAsync(summary).Ignore();
     }
 
+    /// <summary>
+    /// Before the first events an activation applies: whether its twin records a KPI series, and at what interval
+    /// (the registry says; a replay twin is registered before its first event). Asked then rather than on
+    /// activation, so an activation woken by a read before its twin was registered still records.
+    /// </summary>
+    private async Task ResolveKpisAsync()
+    {
+        if (_kpisResolved)
+        {
+            return;
+        }
+
+        _kpisResolved = true;
+        if (Twin != TwinKeys.Live
+            && await GrainFactory.GetGrain<ITwinRegistryGrain>(0).GetAsync(Twin) is { KpiIntervalS: { } interval })
+        {
+            _kpis = new KpiRecorder(interval * TimeSpan.TicksPerSecond, state.State.KpiRows, state.State.KpiPendingTicks);
+        }
+    }
+
     /// <summary>Applies the journal's entries after the applied position, up to <paramref name="through"/>.</summary>
     private async Task CatchUpAsync(long through, CancellationToken cancellationToken)
     {
@@ -175,6 +240,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
             return;
         }
 
+        await ResolveKpisAsync();
         var caughtUp = 0;
         while (_applied < through)
         {
@@ -222,6 +288,12 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
         state.State.Snapshot = Live.Snapshot();
         state.State.AppliedPosition = _applied;
+        if (_kpis is not null)
+        {
+            state.State.KpiRows = [.. _kpis.Rows];
+            state.State.KpiPendingTicks = _kpis.PendingTicks;
+        }
+
         try
         {
             await state.WriteStateAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
+using CityTwin.Engine.Replay;
 
 namespace CityTwin.Grains;
 
@@ -12,6 +13,21 @@ internal static class Mapping
 
     public static SensorReading ToReading(SensorEventData e) =>
         new((SensorEventType)(int)e.Kind, e.Sensor, e.TsTicks, e.Seq, e.Count, e.Occupancy, e.IntervalS, e.Phase, (LightState)e.Light, (ParkingMovement)e.Movement, e.Occupied);
+
+    public static KpiPoint ToPoint(KpiSample k) =>
+        new(k.TsTicks, k.Events, k.Capacity, k.Occupied, k.Entries, k.Exits, k.FlowVehH, k.MaxDegreeOfSaturation, k.QueueVeh);
+
+    public static KpiSample ToSample(KpiPoint k) =>
+        new(k.TsTicks, k.Events, k.Capacity, k.Occupied, k.Entries, k.Exits, k.FlowVehH, k.MaxDegreeOfSaturation, k.QueueVeh);
+
+    public static Contracts.DistrictKpiSeries ToData(Engine.Replay.DistrictKpiSeries d) =>
+        new(d.DistrictId, d.Name, d.Rows.Select(r =>
+        {
+            var a = r.Aggregate;
+            return new DistrictKpiPoint(
+                r.TsTicks, r.Events, a.Facilities, a.FacilitiesReporting, a.Capacity, a.Occupied, a.OccupancyRatio, a.FacilitiesAbove90Percent,
+                a.Signals, a.SignalsReporting, a.TotalFlowVehH, a.MeanDegreeOfSaturation, a.MaxDegreeOfSaturation, a.TotalQueueVeh, a.SignalsOverSaturated);
+        }).ToArray());
 
     public static RejectedEvent ToEngine(RejectedEventData r) => new(r.Sensor, r.Seq, r.Reason, r.Text);
 

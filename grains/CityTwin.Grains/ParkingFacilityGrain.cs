@@ -1,6 +1,7 @@
 using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
+using CityTwin.Engine.Replay;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
 
@@ -35,6 +36,14 @@ public sealed class ParkingFacilityGrain(
     }
 
     protected override Placement PlacementOf(CityModel city, string entityId) => city.ParkingById[entityId].Placement;
+
+    protected override bool IsSignal => false;
+
+    protected override KpiSample SampleAt(long tsTicks)
+    {
+        var v = Live.View();
+        return new KpiSample(tsTicks, v.Totals.Applied, v.Capacity, v.Occupied, v.Entries, v.Exits, 0, 0, 0);
+    }
 
     protected override MemberSummary Summarise() =>
         new(EntityId, false, Live.WatermarkTicks ?? 0, 0, 0, 0, City.ParkingById[EntityId].Capacity, Live.Occupied);

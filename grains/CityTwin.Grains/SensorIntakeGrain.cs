@@ -52,6 +52,14 @@ public sealed class SensorIntakeGrain(ICityCatalog catalog, IIntakeJournal journ
         }
     }
 
+    public async Task ClearAsync()
+    {
+        _seen.Clear();
+        _position = 0;
+        await journal.DeleteAsync(_twin, _entityId);
+        DeactivateOnIdle();
+    }
+
     public async Task<IntakeReceipt> SubmitAsync(IntakeBatch batch)
     {
         var fresh = new List<SensorEventData>();

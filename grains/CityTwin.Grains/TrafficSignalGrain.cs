@@ -1,6 +1,7 @@
 using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
+using CityTwin.Engine.Replay;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
 
@@ -40,6 +41,16 @@ public sealed partial class TrafficSignalGrain(
     }
 
     protected override Placement PlacementOf(CityModel city, string entityId) => city.SignalsById[entityId].Placement;
+
+    protected override bool IsSignal => true;
+
+    protected override KpiSample SampleAt(long tsTicks)
+    {
+        var v = Live.View();
+        return new KpiSample(tsTicks, v.Totals.Applied, 0, 0, 0, 0, v.TotalFlowVehH, v.MaxDegreeOfSaturation, v.TotalQueueVeh);
+    }
+
+    protected override Task ClearMoreAsync() => plans.ClearStateAsync();
 
     protected override MemberSummary Summarise()
     {

@@ -35,6 +35,11 @@ public sealed class PostgresIntakeJournal(NpgsqlDataSource db) : IIntakeJournal
 
     private const string TruncateSql = "DELETE FROM citytwin_intake_journal WHERE twin = $1 AND entity = $2 AND position <= $3";
 
+    private const string DeleteSql = """
+        WITH journal AS (DELETE FROM citytwin_intake_journal WHERE twin = $1 AND entity = $2)
+        DELETE FROM citytwin_intake_head WHERE twin = $1 AND entity = $2
+        """;
+
     public bool IsDurable => true;
 
     public async Task<IntakeHead> ReadHeadAsync(string twin, string entityId, CancellationToken cancellationToken = default)
@@ -85,6 +90,14 @@ public sealed class PostgresIntakeJournal(NpgsqlDataSource db) : IIntakeJournal
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = twin });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entityId });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = throughPosition });
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task DeleteAsync(string twin, string entityId, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = db.CreateCommand(DeleteSql);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = twin });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entityId });
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 }

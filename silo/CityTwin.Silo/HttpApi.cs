@@ -40,7 +40,9 @@ public static class HttpApi
                 : Problem(StatusCodes.Status400BadRequest, "Invalid twin id", $"'{id}' is not a twin id: use letters, digits, '-', '_', '.'; 1-64 characters");
         });
 
-        twin.MapPost("/ingest", (string twin, HttpContext http, IGrainFactory grains) => IngestAsync(twin, http, grains, settings.MaxIngestBytes));
+        twin.MapPost("/ingest", (string twin, string? clock, HttpContext http, IGrainFactory grains) => IngestAsync(twin, clock, http, grains, settings.MaxIngestBytes));
+
+        api.MapTwinLifecycle(twin);
 
         twin.MapGet("/rejected", async (string twin, IGrainFactory grains) =>
             Results.Ok(await grains.GetGrain<IIngestLogGrain>(twin).GetAsync()));
@@ -125,8 +127,24 @@ public static class HttpApi
             ? Results.Ok(await read())
             : Problem(StatusCodes.Status404NotFound, "Not found", $"the city has no {kind} '{id}'");
 
-    private static async Task<IResult> IngestAsync(string twin, HttpContext http, IGrainFactory grains, long maxBytes)
+    private static async Task<IResult> IngestAsync(string twin, string? clock, HttpContext http, IGrainFactory grains, long maxBytes)
     {
+        DateTimeOffset? replayClock = null;
+        if (clock is not null)
+        {
+            if (!Formats.Events.SensorEventReader.TryParseTimestamp(clock, out var ticks))
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Bad clock", $"clock '{clock}' is not an ISO 8601 timestamp with an offset (e.g. 2016-10-04T08:00:00Z)");
+            }
+
+            if (twin == TwinKeys.Live)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Bad clock", $"the '{TwinKeys.Live}' twin runs on the wall clock: a replay clock is only for other twins");
+            }
+
+            replayClock = new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+
         if (http.Request.ContentLength > maxBytes)
         {
             return TooLarge(maxBytes);
@@ -138,7 +156,8 @@ public static class HttpApi
             return TooLarge(maxBytes);
         }
 
-        var report = await grains.GetGrain<IIngestGrain>(0).IngestAsync(twin, body);
+        var ingest = grains.GetGrain<IIngestGrain>(0);
+        var report = replayClock is { } at ? await ingest.IngestAtAsync(twin, body, at) : await ingest.IngestAsync(twin, body);
         return Results.Ok(report);
     }
 

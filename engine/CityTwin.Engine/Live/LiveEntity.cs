@@ -124,6 +124,13 @@ public abstract class LiveEntity<TSnapshot>
         return ApplyOutcome.Applied;
     }
 
+    /// <summary>The entity's event counts, summed over its sensors.</summary>
+    public EventTotals CountTotals()
+    {
+        var t = Totals();
+        return new EventTotals(t.Applied, t.Late, t.Duplicates, t.Rejected);
+    }
+
     /// <summary>The entity's whole state as plain data, to persist and restore.</summary>
     public abstract TSnapshot Snapshot();
 
