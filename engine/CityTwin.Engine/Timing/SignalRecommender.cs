@@ -167,7 +167,7 @@ public static class SignalRecommender
             o.Seed,
             o.Simulation with { StartS = live.StartS, UntilS = live.UntilS },
             o.Confidence,
-            result => result.Approaches.Where(a => measured.Contains((a.Approach.SignalId, a.Approach.ApproachId))).Sum(a => a.Total.TotalDelayVehH));
+            measure: result => result.Approaches.Where(a => measured.Contains((a.Approach.SignalId, a.Approach.ApproachId))).Sum(a => a.Total.TotalDelayVehH));
         var simulated = new SimulatedChange(comparison, live.StartS, live.UntilS, [.. measured.Select(a => $"{a.SignalId}.{a.ApproachId}").Order(StringComparer.Ordinal)], live.Fit.Where(f => f.SignalId == site.Id).ToList(), live.QueuedVehicles);
         var interval = FormattableString.Invariant(
             $"{comparison.ChangeVehH:+0.00;-0.00;0} veh-h ({comparison.ChangePercent:+0.0;-0.0;0}%), {100 * comparison.Confidence:0}% interval {comparison.ChangeLowVehH:+0.00;-0.00;0} to {comparison.ChangeHighVehH:+0.00;-0.00;0} veh-h over {comparison.Runs.Count} paired replications");
