@@ -9,6 +9,7 @@ root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(TimingCommand.Create());
+root.Subcommands.Add(SignalCommand.Create());
 var parking = new Command("parking", "Parking: pricing and capacity what-ifs, and the demand model they use");
 parking.Subcommands.Add(ParkingWhatIfCommand.CreateWhatIf());
 parking.Subcommands.Add(ParkingWhatIfCommand.CreateFitDemand());

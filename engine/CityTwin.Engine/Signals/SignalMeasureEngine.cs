@@ -7,7 +7,9 @@ namespace CityTwin.Engine.Signals;
 /// device at the same instant are taken in code order (phase events before detector events), as the peer package
 /// (atspm) orders them. A row that is not used is counted under a <see cref="BadRowReason"/>, never dropped silently.
 /// Memory is the bins, the detector configuration and, per phase, the events of cycles not yet finished; nothing is
-/// allocated per event. Definitions and the peer comparison: docs/signal-measures.md.
+/// allocated per event. The events of each device's latest instant are held back until a later instant (or
+/// <see cref="Finish"/>), so measures read while the log is still coming in lag by that instant.
+/// Definitions and the peer comparison: docs/signal-measures.md.
 /// </summary>
 public sealed class SignalMeasureEngine
 {
@@ -80,7 +82,7 @@ public sealed class SignalMeasureEngine
             _devices.Add(e.DeviceId, device);
         }
 
-        if (device.Count > 0)
+        if (device.Count > 0) // always, after the device's first event: the latest instant is held back
         {
             if (e.TimeMs < device.BatchMs)
             {
@@ -124,18 +126,6 @@ public sealed class SignalMeasureEngine
         {
             device.ProcessBatch();
             device.Finish(cutoff);
-        }
-    }
-
-    /// <summary>
-    /// Processes the events held back for the latest instant of each device without finishing: measures so far.
-    /// Used by the live twin before it reads the bins.
-    /// </summary>
-    public void Flush()
-    {
-        foreach (var device in _devices.Values)
-        {
-            device.ProcessBatch();
         }
     }
 

@@ -162,7 +162,7 @@ public sealed class MeasureDefinitionTests
         var engine = new SignalMeasureEngine(null);
         engine.Add(E(1, 82, 3));
         engine.Add(E(901, 82, 3));
-        engine.Flush();
+        engine.Add(E(902, 82, 3)); // the latest instant is held back until a later one comes
         Assert.Equal(2, engine.Results().Actuations.Count);
         engine.DropBinsBefore(T0 + 900_000);
         Assert.Equal(T0 + 900_000, Assert.Single(engine.Results().Actuations).BinMs);
