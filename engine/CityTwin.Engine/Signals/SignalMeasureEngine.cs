@@ -40,6 +40,9 @@ public sealed class SignalMeasureEngine
         _binMs = _options.BinMs;
     }
 
+    /// <summary>The bin length in milliseconds.</summary>
+    public long BinMs => _binMs;
+
     /// <summary>Events used.</summary>
     public long Accepted { get; private set; }
 

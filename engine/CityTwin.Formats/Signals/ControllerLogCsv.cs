@@ -127,11 +127,29 @@ public static class DetectorConfigCsv
         return Read(reader, path);
     }
 
-    public static DetectorConfiguration Read(TextReader reader, string name)
+    public static DetectorConfiguration Read(TextReader reader, string name) =>
+        new(ReadRows(reader, name, Columns).Select(r => Parse(r.Values, name, r.Line)));
+
+    /// <summary>
+    /// A city's controllers file: the same columns plus <c>Signal</c>, the id of the signal the device controls
+    /// (docs/city-format.md). The first bad row fails the file.
+    /// </summary>
+    public static IReadOnlyList<SignalDetectorDraft> ReadCityControllers(string path, string name)
     {
-        var header = reader.ReadLine() ?? throw new ControllerLogFormatException($"{name}:1: empty file (expected the header {string.Join(',', Columns)})");
-        var index = CsvHeader.Indexes(header, Columns, name);
-        var rows = new List<DetectorAssignment>();
+        using var reader = new StreamReader(path);
+        string[] columns = [.. Columns, "Signal"];
+        return ReadRows(reader, name, columns)
+            .Select(r => string.IsNullOrEmpty(r.Values[4])
+                ? throw new ControllerLogFormatException($"{name}:{r.Line}: field 'Signal' is empty")
+                : new SignalDetectorDraft($"{name}:{r.Line}", r.Values[4], Parse(r.Values, name, r.Line)))
+            .ToList();
+    }
+
+    private static List<(int Line, string[] Values)> ReadRows(TextReader reader, string name, string[] columns)
+    {
+        var header = reader.ReadLine() ?? throw new ControllerLogFormatException($"{name}:1: empty file (expected the header {string.Join(',', columns)})");
+        var index = CsvHeader.Indexes(header, columns, name);
+        var rows = new List<(int, string[])>();
         var line = 1;
         while (reader.ReadLine() is { } text)
         {
@@ -142,19 +160,30 @@ public static class DetectorConfigCsv
             }
 
             var fields = text.Split(',');
-            string Field(int k) => index[k] < fields.Length ? fields[index[k]].Trim() : throw new ControllerLogFormatException($"{name}:{line}: field '{Columns[k]}' is missing");
-            int Integer(int k, int min) => int.TryParse(Field(k), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
-                ? v
-                : throw new ControllerLogFormatException($"{name}:{line}: field '{Columns[k]}': '{Field(k)}' is not an integer >= {min}");
-            var device = Integer(0, 0);
-            var phase = Integer(1, 1);
-            var function = DetectorConfiguration.ParseFunction(Field(2))
-                ?? throw new ControllerLogFormatException($"{name}:{line}: field 'Function': '{Field(2)}' is not Presence, Advance, Stopbar Count or Yellow_Red");
-            var channel = Integer(3, 0);
-            rows.Add(new DetectorAssignment(device, phase, channel, function));
+            var values = new string[columns.Length];
+            for (var k = 0; k < columns.Length; k++)
+            {
+                values[k] = index[k] < fields.Length ? fields[index[k]].Trim() : throw new ControllerLogFormatException($"{name}:{line}: field '{columns[k]}' is missing");
+            }
+
+            rows.Add((line, values));
         }
 
-        return new DetectorConfiguration(rows);
+        return rows;
+    }
+
+    /// <summary>A row's DeviceId, Phase, Function and Parameter (in <see cref="Columns"/> order).</summary>
+    private static DetectorAssignment Parse(string[] values, string name, int line)
+    {
+        int Integer(int k, int min) => int.TryParse(values[k], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
+            ? v
+            : throw new ControllerLogFormatException($"{name}:{line}: field '{Columns[k]}': '{values[k]}' is not an integer >= {min}");
+        var device = Integer(0, 0);
+        var phase = Integer(1, 1);
+        var function = DetectorConfiguration.ParseFunction(values[2])
+            ?? throw new ControllerLogFormatException($"{name}:{line}: field 'Function': '{values[2]}' is not Presence, Advance, Stopbar Count or Yellow_Red");
+        var channel = Integer(3, 0);
+        return new DetectorAssignment(device, phase, channel, function);
     }
 
     public static void Write(TextWriter writer, IEnumerable<DetectorAssignment> rows)
