@@ -28,6 +28,9 @@ public static class ControllerEventCodes
     /// and 400-599 (communication status) are the vendor extensions that the peer package reads or passes through.
     /// </summary>
     public static bool IsKnown(int eventId) => eventId is >= 0 and <= 255 or >= 300 and <= 599;
+
+    /// <summary>The parameters a row may carry (a 16-bit signed field, negative values excluded, as the peer's loader does).</summary>
+    public const int MaxParameter = 32767;
 }
 
 /// <summary>Why an event row was not used. Every row that is not used is counted under one reason.</summary>
@@ -47,6 +50,9 @@ public enum BadRowReason
 
     /// <summary>The same time, device, code and parameter as an earlier row (the peer reads distinct rows).</summary>
     Duplicate,
+
+    /// <summary>The parameter is outside 0..32767 (the peer's loader keeps only that range).</summary>
+    ParameterOutOfRange,
 }
 
 /// <summary>Lower-case names of the reasons, as printed and written.</summary>
@@ -59,6 +65,7 @@ public static class BadRowReasons
         BadRowReason.TimeBackwards => "time-backwards",
         BadRowReason.UnknownDevice => "unknown-device",
         BadRowReason.Duplicate => "duplicate",
+        BadRowReason.ParameterOutOfRange => "parameter-out-of-range",
         _ => reason.ToString(),
     };
 

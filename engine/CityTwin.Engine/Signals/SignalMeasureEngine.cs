@@ -74,6 +74,11 @@ public sealed class SignalMeasureEngine
             return Bad(BadRowReason.UnknownEventCode);
         }
 
+        if (e.Parameter is < 0 or > ControllerEventCodes.MaxParameter)
+        {
+            return Bad(BadRowReason.ParameterOutOfRange);
+        }
+
         if (_config is not null && !_config.HasDevice(e.DeviceId))
         {
             return Bad(BadRowReason.UnknownDevice);

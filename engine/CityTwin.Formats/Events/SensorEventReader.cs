@@ -224,9 +224,9 @@ public static class SensorEventReader
                     return Fail($"eventId {eventId} is not a known controller event code (0-255, 300-599)", sensor, seq);
                 }
 
-                if (parameter is < 0 or > 32767)
+                if (parameter is < 0 or > ControllerEventCodes.MaxParameter)
                 {
-                    return Fail($"parameter {parameter} is outside 0..32767", sensor, seq);
+                    return Fail($"parameter {parameter} is outside 0..{ControllerEventCodes.MaxParameter}", sensor, seq);
                 }
 
                 return Ok(r with { Type = SensorEventType.ControllerEvent, EventId = (int)eventId, Parameter = (int)parameter });

@@ -77,9 +77,10 @@ public sealed class PeerComparisonTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_peer_log_has_no_bad_rows_but_its_exact_duplicates_are_counted()
+    public void The_rows_the_peer_leaves_out_are_counted_as_bad_rows()
     {
-        // The peer reads distinct rows (SELECT DISTINCT in its loader); we count the repeats under "duplicate".
+        // The peer reads distinct rows with parameters in 0..32767 (its loader); we count the repeats under
+        // "duplicate" and the negative parameters (four communication events, code 400, parameter -1) apart.
         var lines = new List<string>();
         using (var reader = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(PeerData.EventsPath), System.IO.Compression.CompressionMode.Decompress)))
         {
@@ -91,11 +92,14 @@ public sealed class PeerComparisonTests(ITestOutputHelper output)
         }
 
         var repeats = lines.Count - lines.Distinct(StringComparer.Ordinal).Count();
+        var negative = lines.Count(l => l.EndsWith(",-1", StringComparison.Ordinal));
         Assert.Equal(246_413, lines.Count);
         Assert.True(repeats > 0);
+        Assert.Equal(4, negative);
         Assert.Equal(repeats, PeerData.Engine.BadRows(BadRowReason.Duplicate));
-        Assert.Equal(repeats, PeerData.Engine.TotalBadRows);
-        Assert.Equal(lines.Count - repeats, PeerData.Engine.Accepted);
+        Assert.Equal(negative, PeerData.Engine.BadRows(BadRowReason.ParameterOutOfRange));
+        Assert.Equal(repeats + negative, PeerData.Engine.TotalBadRows);
+        Assert.Equal(lines.Count - repeats - negative, PeerData.Engine.Accepted);
         Assert.Equal([227, 452, 454], PeerData.Engine.Devices.Order());
     }
 
