@@ -21,7 +21,9 @@ public static partial class CityReader
         }
         catch (ControllerLogFormatException e)
         {
-            errors.Add(new CityError(file, "", e.Message.StartsWith(file + ":", StringComparison.Ordinal) ? e.Message[(file.Length + 1)..].TrimStart() : e.Message));
+            // "FILE:LINE: reason" -> source "FILE:LINE"
+            var colon = e.Message.StartsWith(file + ":", StringComparison.Ordinal) ? e.Message.IndexOf(':', file.Length + 1) : -1;
+            errors.Add(colon > 0 ? new CityError(e.Message[..colon], "", e.Message[(colon + 1)..].TrimStart()) : new CityError(file, "", e.Message));
         }
     }
 }

@@ -47,7 +47,7 @@ public sealed class CityControllersTests : IDisposable
 
         File.WriteAllText(Path.Combine(_dir, "controllers.csv"), "Signal,DeviceId,Phase,Function,Parameter\nS-01,1,two,Advance,3\n");
         var row = Assert.Throws<CityValidationException>(() => CityReader.ReadFolder(_dir));
-        Assert.Equal("controllers.csv: 2: field 'Phase': 'two' is not an integer >= 1", Assert.Single(row.Errors).ToString());
+        Assert.Equal("controllers.csv:2: field 'Phase': 'two' is not an integer >= 1", Assert.Single(row.Errors).ToString());
 
         File.Delete(Path.Combine(_dir, "controllers.csv"));
         var missing = Assert.Throws<CityValidationException>(() => CityReader.ReadFolder(_dir));
