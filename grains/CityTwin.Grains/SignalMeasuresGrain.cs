@@ -10,11 +10,15 @@ namespace CityTwin.Grains;
 /// A signal's performance measures, kept live from the <c>controller-event</c> events on its sensor stream (the same
 /// stream the traffic signal grain reads, through its own implicit subscription, so the signal grain is untouched).
 /// The engine computes the measures (docs/signal-measures.md); this grain keeps the last 24 hours of bins (controller
-/// time) and lets a finished cycle wait at most 15 minutes for its detectors. The measures live in memory: they start
-/// again empty when the activation ends (the batch command reads the full log).
+/// time) and lets a finished cycle wait at most 15 minutes for its detectors. The bins' sums and the counters are
+/// checkpointed (every 5 s when changed, and on deactivation) and loaded into a new engine on activation; cycles and
+/// the latest instant not yet in the bins at that moment are lost (their bins then lack those cycles).
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.Signal)]
-public sealed class SignalMeasuresGrain(ICityCatalog catalog, ILogger<SignalMeasuresGrain> logger)
+public sealed class SignalMeasuresGrain(
+    ICityCatalog catalog,
+    [PersistentState("measures", StorageNames.Twin)] IPersistentState<SignalMeasuresStore> state,
+    ILogger<SignalMeasuresGrain> logger)
     : Grain, ISignalMeasuresGrain, IAsyncObserver<SensorBatch>, IStreamSubscriptionObserver
 {
     /// <summary>How much controller time of bins is kept.</summary>
@@ -28,6 +32,7 @@ public sealed class SignalMeasuresGrain(ICityCatalog catalog, ILogger<SignalMeas
     private SignalController? _controller;
     private SignalMeasureEngine? _engine;
     private long _applied;
+    private bool _dirty;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -36,10 +41,19 @@ public sealed class SignalMeasuresGrain(ICityCatalog catalog, ILogger<SignalMeas
         {
             _controller = controller;
             _engine = new SignalMeasureEngine(controller.Detectors, new SignalMeasureOptions { SplitFailureMaxWait = SplitFailureMaxWait });
+            if (state.State.Totals is { } totals)
+            {
+                _engine.Load(totals);
+            }
+
+            _applied = state.State.AppliedPosition;
+            this.RegisterGrainTimer(CheckpointAsync, Checkpoints.Period, Checkpoints.Period);
         }
 
         return Task.CompletedTask;
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => CheckpointAsync(cancellationToken);
 
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         await handleFactory.Create<SensorBatch>().ResumeAsync(this);
@@ -67,6 +81,7 @@ public sealed class SignalMeasuresGrain(ICityCatalog catalog, ILogger<SignalMeas
         }
 
         _applied = Math.Max(_applied, item.Position);
+        _dirty |= added;
         return Task.CompletedTask;
     }
 
@@ -76,6 +91,19 @@ public sealed class SignalMeasuresGrain(ICityCatalog catalog, ILogger<SignalMeas
     {
         logger.LogError(ex, "Sensor stream error at the measures of {Signal}", _signalId);
         return Task.CompletedTask;
+    }
+
+    private async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty || _engine is null)
+        {
+            return;
+        }
+
+        state.State.Totals = _engine.Totals();
+        state.State.AppliedPosition = _applied;
+        await state.WriteStateAsync(cancellationToken);
+        _dirty = false;
     }
 
     public Task<SignalMeasuresState> GetMeasuresAsync()
@@ -103,4 +131,15 @@ public sealed class SignalMeasuresGrain(ICityCatalog catalog, ILogger<SignalMeas
             m.SplitFailures.Select(r => new SplitFailureBin(T(r.BinMs), r.Phase, r.GreenTime, r.GreenOccupancy, r.RedOccupancy, r.SplitFailures)).ToArray(),
             m.YellowRed.Select(r => new YellowRedBin(T(r.BinMs), r.Phase, r.SignalState, r.RedOffset, r.Count)).ToArray()));
     }
+}
+
+/// <summary>Persisted state of a signal's measures: the engine's totals (JSON, an engine type) and the last stream position applied.</summary>
+[GenerateSerializer, Alias("CityTwin.SignalMeasuresStore")]
+public sealed class SignalMeasuresStore
+{
+    [Id(0)]
+    public SignalMeasureTotals? Totals { get; set; }
+
+    [Id(1)]
+    public long AppliedPosition { get; set; }
 }

@@ -18,12 +18,12 @@ public sealed class SignalMeasureEngine
     private readonly long _binMs;
     private readonly Dictionary<int, Device> _devices = [];
     private readonly long[] _bad = new long[BadRowReasons.All.Count];
-    private readonly Dictionary<Key, int> _actuations = [];
-    private readonly Dictionary<Key, int> _terminations = [];
-    private readonly Dictionary<Key, (int Count, double Sum)> _splits = [];
-    private readonly Dictionary<Key, (int Total, int Green)> _arrivals = [];
-    private readonly Dictionary<Key, int> _yellowRed = [];
-    private readonly Dictionary<Key, SplitFailureSums> _splitFailures = [];
+    private readonly Dictionary<MeasureKey, int> _actuations = [];
+    private readonly Dictionary<MeasureKey, int> _terminations = [];
+    private readonly Dictionary<MeasureKey, (int Count, double Sum)> _splits = [];
+    private readonly Dictionary<MeasureKey, (int Total, int Green)> _arrivals = [];
+    private readonly Dictionary<MeasureKey, int> _yellowRed = [];
+    private readonly Dictionary<MeasureKey, SplitFailureSums> _splitFailures = [];
     private bool _finished;
 
     /// <param name="config">The detector configuration; without one, only actuations, splits and terminations are measured and no device is unknown.</param>
@@ -148,6 +148,67 @@ public sealed class SignalMeasureEngine
         Drop(_splitFailures, binMs);
     }
 
+    /// <summary>The sums behind every bin and the row counters, as plain data (to store).</summary>
+    public SignalMeasureTotals Totals() => new(
+        Accepted,
+        _bad.ToArray(),
+        LatestMs,
+        _actuations.Select(p => new CountCell(p.Key, p.Value)).ToArray(),
+        _terminations.Select(p => new CountCell(p.Key, p.Value)).ToArray(),
+        _yellowRed.Select(p => new CountCell(p.Key, p.Value)).ToArray(),
+        _splits.Select(p => new SumCell(p.Key, p.Value.Count, p.Value.Sum)).ToArray(),
+        _arrivals.Select(p => new ArrivalCell(p.Key, p.Value.Total, p.Value.Green)).ToArray(),
+        _splitFailures.Select(p => new SplitFailureCell(p.Key, p.Value.Cycles, p.Value.GreenSeconds, p.Value.GreenOccupancy, p.Value.GreenOccupancyCycles, p.Value.RedOccupancy, p.Value.Failures)).ToArray());
+
+    /// <summary>Adds stored totals to this engine's (a new engine after a restart: its bins and counters continue).</summary>
+    public void Load(SignalMeasureTotals totals)
+    {
+        Accepted += totals.Accepted;
+        for (var i = 0; i < Math.Min(_bad.Length, totals.BadRows.Count); i++)
+        {
+            _bad[i] += totals.BadRows[i];
+        }
+
+        LatestMs = Math.Max(LatestMs, totals.LatestMs);
+        foreach (var c in totals.Actuations)
+        {
+            Ref(_actuations, c.Key) += c.Count;
+        }
+
+        foreach (var c in totals.Terminations)
+        {
+            Ref(_terminations, c.Key) += c.Count;
+        }
+
+        foreach (var c in totals.YellowRed)
+        {
+            Ref(_yellowRed, c.Key) += c.Count;
+        }
+
+        foreach (var c in totals.Splits)
+        {
+            ref var cell = ref Ref(_splits, c.Key);
+            cell = (cell.Count + c.Count, cell.Sum + c.Sum);
+        }
+
+        foreach (var c in totals.Arrivals)
+        {
+            ref var cell = ref Ref(_arrivals, c.Key);
+            cell = (cell.Total + c.Total, cell.Green + c.Green);
+        }
+
+        foreach (var c in totals.SplitFailures)
+        {
+            ref var cell = ref Ref(_splitFailures, c.Key);
+            cell.Cycles += c.Cycles;
+            cell.GreenSeconds += c.GreenSeconds;
+            cell.GreenOccupancy += c.GreenOccupancy;
+            cell.GreenOccupancyCycles += c.GreenOccupancyCycles;
+            cell.RedOccupancy += c.RedOccupancy;
+            cell.Failures += c.Failures;
+        }
+    }
+
     /// <summary>The measures, each in the order of bin, device, then key.</summary>
     public SignalMeasures Results()
     {
@@ -174,7 +235,7 @@ public sealed class SignalMeasureEngine
 
     internal void CountArrival(long timeMs, int deviceId, int phase, bool green)
     {
-        ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_arrivals, new Key(Bin(timeMs), deviceId, phase), out _);
+        ref var cell = ref Ref(_arrivals, new MeasureKey(Bin(timeMs), deviceId, phase));
         cell.Total++;
         if (green)
         {
@@ -191,12 +252,12 @@ public sealed class SignalMeasureEngine
             return;
         }
 
-        Increment(_yellowRed, new Key(Bin(redMs), deviceId, phase, state, halves));
+        Increment(_yellowRed, new MeasureKey(Bin(redMs), deviceId, phase, state, halves));
     }
 
     internal void CountSplitFailureCycle(long windowEndMs, int deviceId, int phase, double greenSeconds, double? greenOccupancy, double redOccupancy)
     {
-        ref var cell = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_splitFailures, new Key(Bin(windowEndMs), deviceId, phase), out _);
+        ref var cell = ref Ref(_splitFailures, new MeasureKey(Bin(windowEndMs), deviceId, phase));
         cell.Cycles++;
         cell.GreenSeconds += greenSeconds;
         cell.RedOccupancy += redOccupancy;
@@ -211,10 +272,13 @@ public sealed class SignalMeasureEngine
         }
     }
 
-    private static void Increment(Dictionary<Key, int> counts, Key key) =>
-        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _)++;
+    private static void Increment(Dictionary<MeasureKey, int> counts, MeasureKey key) => Ref(counts, key)++;
 
-    private static void Drop<T>(Dictionary<Key, T> bins, long binMs)
+    private static ref T Ref<T>(Dictionary<MeasureKey, T> bins, MeasureKey key)
+        where T : struct =>
+        ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(bins, key, out _);
+
+    private static void Drop<T>(Dictionary<MeasureKey, T> bins, long binMs)
     {
         foreach (var key in bins.Keys.Where(k => k.Bin < binMs).ToList())
         {
@@ -240,7 +304,7 @@ public sealed class SignalMeasureEngine
         switch (e.EventId)
         {
             case ControllerEventCodes.DetectorOn:
-                Increment(_actuations, new Key(Bin(t), e.DeviceId, e.Parameter));
+                Increment(_actuations, new MeasureKey(Bin(t), e.DeviceId, e.Parameter));
                 if (device.Channels.TryGetValue(e.Parameter, out var on))
                 {
                     on.On(t, device.BatchMs);
@@ -264,17 +328,15 @@ public sealed class SignalMeasureEngine
 
                 break;
             case ControllerEventCodes.PhaseGapOut or ControllerEventCodes.PhaseMaxOut or ControllerEventCodes.PhaseForceOff:
-                Increment(_terminations, new Key(Bin(t), e.DeviceId, e.Parameter, e.EventId - ControllerEventCodes.PhaseGapOut));
+                Increment(_terminations, new MeasureKey(Bin(t), e.DeviceId, e.Parameter, e.EventId - ControllerEventCodes.PhaseGapOut));
                 break;
             case >= ControllerEventCodes.SplitFirst and <= ControllerEventCodes.SplitLast:
-                ref var split = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_splits, new Key(Bin(t), e.DeviceId, e.EventId), out _);
+                ref var split = ref Ref(_splits, new MeasureKey(Bin(t), e.DeviceId, e.EventId));
                 split.Count++;
                 split.Sum += e.Parameter;
                 break;
         }
     }
-
-    private readonly record struct Key(long Bin, int Device, int A, int B = 0, int C = 0);
 
     private struct SplitFailureSums
     {
