@@ -93,19 +93,6 @@ public sealed class SignalMeasuresGrain(
         return Task.CompletedTask;
     }
 
-    private async Task CheckpointAsync(CancellationToken cancellationToken)
-    {
-        if (!_dirty || _engine is null)
-        {
-            return;
-        }
-
-        state.State.Totals = _engine.Totals();
-        state.State.AppliedPosition = _applied;
-        await state.WriteStateAsync(cancellationToken);
-        _dirty = false;
-    }
-
     public Task<SignalMeasuresState> GetMeasuresAsync()
     {
         if (_engine is null)
@@ -130,6 +117,19 @@ public sealed class SignalMeasuresGrain(
             m.Terminations.Select(r => new TerminationBin(T(r.BinMs), r.Phase, r.Kind.ToString(), r.Total)).ToArray(),
             m.SplitFailures.Select(r => new SplitFailureBin(T(r.BinMs), r.Phase, r.GreenTime, r.GreenOccupancy, r.RedOccupancy, r.SplitFailures)).ToArray(),
             m.YellowRed.Select(r => new YellowRedBin(T(r.BinMs), r.Phase, r.SignalState, r.RedOffset, r.Count)).ToArray()));
+    }
+
+    private async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty || _engine is null)
+        {
+            return;
+        }
+
+        state.State.Totals = _engine.Totals();
+        state.State.AppliedPosition = _applied;
+        await state.WriteStateAsync(cancellationToken);
+        _dirty = false;
     }
 }
 
