@@ -10,6 +10,7 @@ root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(TimingCommand.Create());
 root.Subcommands.Add(ScenarioCommand.Create());
+root.Subcommands.Add(SignalCommand.Create());
 var parking = new Command("parking", "Parking: occupancy forecasts and their backtest, pricing and capacity what-ifs, and the demand model they use");
 parking.Subcommands.Add(ParkingWhatIfCommand.CreateWhatIf());
 parking.Subcommands.Add(ParkingWhatIfCommand.CreateFitDemand());

@@ -75,6 +75,9 @@ public sealed class CityTwinClient : IAsyncDisposable
     /// <summary>A signal's live state.</summary>
     public Task<SignalState> GetSignalAsync(string signalId) => _grains.GetGrain<ITrafficSignalGrain>(TwinKeys.Of(Twin, signalId)).GetStateAsync();
 
+    /// <summary>A signal's performance measures from its controller events (docs/signal-measures.md).</summary>
+    public Task<SignalMeasuresState> GetSignalMeasuresAsync(string signalId) => _grains.GetGrain<ISignalMeasuresGrain>(TwinKeys.Of(Twin, signalId)).GetMeasuresAsync();
+
     /// <summary>A parking facility's live state.</summary>
     public Task<ParkingState> GetParkingAsync(string facilityId) => _grains.GetGrain<IParkingFacilityGrain>(TwinKeys.Of(Twin, facilityId)).GetStateAsync();
 

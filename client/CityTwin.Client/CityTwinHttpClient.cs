@@ -113,6 +113,10 @@ public sealed class CityTwinHttpClient(HttpClient http)
         return GetAsync<ParkingGuidanceResult>($"/api/twins/{Uri.EscapeDataString(twin)}/parking/guidance?{query}", cancellationToken);
     }
 
+    /// <summary>A signal's performance measures from its controller events (<c>GET .../signals/{id}/measures</c>, docs/signal-measures.md).</summary>
+    public Task<SignalMeasuresState> GetSignalMeasuresAsync(string twin, string signalId, CancellationToken cancellationToken = default) =>
+        GetAsync<SignalMeasuresState>($"/api/twins/{Uri.EscapeDataString(twin)}/signals/{Uri.EscapeDataString(signalId)}/measures", cancellationToken);
+
     /// <summary>The plan a signal runs now and the safety rules it breaks (<c>GET .../signals/{id}/plan</c>).</summary>
     public Task<SignalPlanState> GetPlanAsync(string twin, string signalId, CancellationToken cancellationToken = default) =>
         GetAsync<SignalPlanState>(PlanPath(twin, signalId), cancellationToken);

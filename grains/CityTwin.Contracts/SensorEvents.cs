@@ -7,11 +7,13 @@ public enum SensorEventKind
     SignalPhase = 1,
     Parking = 2,
     ParkingOccupancy = 3,
+    ControllerEvent = 4,
 }
 
 /// <summary>
 /// One validated sensor event as it travels on a stream. Fields that do not belong to <see cref="Kind"/>
-/// are zero. <see cref="Light"/>: 0 green, 1 amber, 2 red; <see cref="Movement"/>: 0 entry, 1 exit.
+/// are zero. <see cref="Light"/>: 0 green, 1 amber, 2 red; <see cref="Movement"/>: 0 entry, 1 exit;
+/// <see cref="EventId"/> and <see cref="Parameter"/>: a controller event's code and parameter.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.SensorEventData")]
 public sealed record SensorEventData(
@@ -25,7 +27,9 @@ public sealed record SensorEventData(
     [property: Id(7)] int Phase,
     [property: Id(8)] int Light,
     [property: Id(9)] int Movement,
-    [property: Id(10)] int Occupied);
+    [property: Id(10)] int Occupied,
+    [property: Id(11)] int EventId = 0,
+    [property: Id(12)] int Parameter = 0);
 
 /// <summary>An event that broke a rule: the sensor it named, its seq if readable, the reason and the line.</summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.RejectedEventData")]

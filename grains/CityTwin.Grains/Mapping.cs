@@ -9,10 +9,10 @@ namespace CityTwin.Grains;
 internal static class Mapping
 {
     public static SensorEventData ToData(in SensorReading r) =>
-        new((SensorEventKind)(int)r.Type, r.Sensor, r.TsTicks, r.Seq, r.Count, r.Occupancy, r.IntervalS, r.Phase, (int)r.Light, (int)r.Movement, r.Occupied);
+        new((SensorEventKind)(int)r.Type, r.Sensor, r.TsTicks, r.Seq, r.Count, r.Occupancy, r.IntervalS, r.Phase, (int)r.Light, (int)r.Movement, r.Occupied, r.EventId, r.Parameter);
 
     public static SensorReading ToReading(SensorEventData e) =>
-        new((SensorEventType)(int)e.Kind, e.Sensor, e.TsTicks, e.Seq, e.Count, e.Occupancy, e.IntervalS, e.Phase, (LightState)e.Light, (ParkingMovement)e.Movement, e.Occupied);
+        new((SensorEventType)(int)e.Kind, e.Sensor, e.TsTicks, e.Seq, e.Count, e.Occupancy, e.IntervalS, e.Phase, (LightState)e.Light, (ParkingMovement)e.Movement, e.Occupied, e.EventId, e.Parameter);
 
     public static KpiPoint ToPoint(KpiSample k) =>
         new(k.TsTicks, k.Events, k.Capacity, k.Occupied, k.Entries, k.Exits, k.FlowVehH, k.MaxDegreeOfSaturation, k.QueueVeh);
@@ -32,6 +32,9 @@ internal static class Mapping
     public static RejectedEvent ToEngine(RejectedEventData r) => new(r.Sensor, r.Seq, r.Reason, r.Text);
 
     public static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
+
+    /// <summary>UTC ticks as milliseconds since 1970-01-01 (controller event times).</summary>
+    public static long UnixMs(long ticks) => (ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
 
     public static DateTimeOffset? Utc(long? ticks) => ticks is { } t ? Utc(t) : null;
 

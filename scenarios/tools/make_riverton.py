@@ -599,6 +599,9 @@ def main():
         "name": CITY_NAME,
         "files": ["districts.geojson", "network.geojson", "parking.geojson", "detectors.geojson"],
         "demand": ["demand.csv"],
+        # Hand-written, not generated: the detector configuration of the atspm package's test controllers
+        # (MIT, tests/data/atspm/SOURCE.md) given to S-01, S-02 and S-03 (docs/signal-measures.md).
+        "controllers": "controllers.csv",
         "cellSizeM": 250,
         "description": (
             "Riverton is a fictional mid-size European town of about 60,000 residents (not a real place; "

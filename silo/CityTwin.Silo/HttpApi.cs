@@ -69,6 +69,7 @@ public static class HttpApi
                 () => grains.GetGrain<ITrafficSignalGrain>(TwinKeys.Of(twin, id)).GetStateAsync()));
 
         twin.MapParkingGuidance();
+        twin.MapSignalMeasures();
 
         twin.MapGet("/parking/{id}", (string twin, string id, ICityCatalog catalog, IGrainFactory grains) =>
             Read(catalog.CityOf(twin).ParkingById.ContainsKey(id), "parking facility", id,

@@ -163,6 +163,7 @@ public static class CityBuilder
             }
         }
 
+        var controllers = BuildControllers(draft, signalDrafts, errors);
         if (errors.Count > 0)
         {
             throw new CityValidationException(errors);
@@ -172,7 +173,44 @@ public static class CityBuilder
         return new CityModel(draft.Name, draft.CellSizeM, projection, districts, signals, links, parking, detectors, cells)
         {
             DemandFiles = draft.DemandFiles,
+            SignalControllers = controllers,
         };
+    }
+
+    /// <summary>Each signal named in the controllers file must exist and have one device id, used by no other signal.</summary>
+    private static Dictionary<string, Signals.SignalController> BuildControllers(CityDraft draft, Dictionary<string, SignalDraft> signals, List<CityError> errors)
+    {
+        var controllers = new Dictionary<string, Signals.SignalController>(StringComparer.Ordinal);
+        var deviceOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var signalOf = new Dictionary<int, string>();
+        foreach (var row in draft.SignalDetectors)
+        {
+            var d = row.Detector;
+            if (!signals.ContainsKey(row.SignalId))
+            {
+                errors.Add(new CityError(row.Source, "Signal", $"'{row.SignalId}' is not a signal of the city"));
+            }
+            else if (deviceOf.TryGetValue(row.SignalId, out var device) && device != d.DeviceId)
+            {
+                errors.Add(new CityError(row.Source, "DeviceId", $"signal '{row.SignalId}' already has device {device}; a signal has one controller"));
+            }
+            else if (signalOf.TryGetValue(d.DeviceId, out var other) && other != row.SignalId)
+            {
+                errors.Add(new CityError(row.Source, "DeviceId", $"device {d.DeviceId} is already the controller of signal '{other}'"));
+            }
+            else
+            {
+                deviceOf[row.SignalId] = d.DeviceId;
+                signalOf[d.DeviceId] = row.SignalId;
+            }
+        }
+
+        foreach (var group in draft.SignalDetectors.Where(r => deviceOf.ContainsKey(r.SignalId)).GroupBy(r => r.SignalId, StringComparer.Ordinal))
+        {
+            controllers[group.Key] = new Signals.SignalController(group.Key, deviceOf[group.Key], new Signals.DetectorConfiguration(group.Select(r => r.Detector)));
+        }
+
+        return controllers;
     }
 
     private static LocalProjection CreateProjection(CityDraft draft)

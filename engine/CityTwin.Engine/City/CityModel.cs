@@ -84,6 +84,9 @@ public sealed class CityModel
     /// </summary>
     public IReadOnlyList<string> DemandFiles { get; init; } = [];
 
+    /// <summary>The traffic controllers of the signals that have one, by signal id (the manifest's controllers file).</summary>
+    public IReadOnlyDictionary<string, Signals.SignalController> SignalControllers { get; init; } = new Dictionary<string, Signals.SignalController>();
+
     public LocalProjection Projection { get; }
 
     public IReadOnlyList<District> Districts { get; }

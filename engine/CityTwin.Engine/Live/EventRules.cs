@@ -37,6 +37,10 @@ public static class EventRules
                 return $"sensor '{r.Sensor}' is a {Describe(t)}, not a detector; a 'detector' event needs a detector id";
             case SensorEventType.SignalPhase when t.Detector is not null || t.TargetKind != EntityKind.Signal:
                 return $"sensor '{r.Sensor}' is a {Describe(t)}; a '{typeName}' event needs a signal id";
+            case SensorEventType.ControllerEvent when t.Detector is not null || t.TargetKind != EntityKind.Signal:
+                return $"sensor '{r.Sensor}' is a {Describe(t)}; a '{typeName}' event needs a signal id";
+            case SensorEventType.ControllerEvent when !city.SignalControllers.ContainsKey(t.TargetId):
+                return $"signal '{t.TargetId}' has no controller in the city's controllers file";
             case SensorEventType.SignalPhase when !HasPhase(city.SignalsById[t.TargetId].Plan, r.Phase):
                 return $"phase {r.Phase} is not in the plan of signal '{t.TargetId}'";
             case SensorEventType.Parking or SensorEventType.ParkingOccupancy when t.TargetKind != EntityKind.Parking:

@@ -7,6 +7,9 @@ public enum SensorEventType
     SignalPhase,
     Parking,
     ParkingOccupancy,
+
+    /// <summary>A row of a traffic controller's high-resolution event log (docs/signal-measures.md).</summary>
+    ControllerEvent,
 }
 
 /// <summary>Signal head colour reported by a <c>signal-phase</c> event.</summary>
@@ -39,7 +42,9 @@ public readonly record struct SensorReading(
     int Phase = 0,
     LightState Light = LightState.Red,
     ParkingMovement Movement = ParkingMovement.Entry,
-    int Occupied = 0)
+    int Occupied = 0,
+    int EventId = 0,
+    int Parameter = 0)
 {
     /// <summary>The event time as a UTC timestamp.</summary>
     public DateTimeOffset Ts => new(TsTicks, TimeSpan.Zero);
@@ -51,6 +56,7 @@ public readonly record struct SensorReading(
         SensorEventType.SignalPhase => "signal-phase",
         SensorEventType.Parking => "parking",
         SensorEventType.ParkingOccupancy => "parking-occupancy",
+        SensorEventType.ControllerEvent => "controller-event",
         _ => type.ToString(),
     };
 }

@@ -192,6 +192,8 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
             case SensorEventType.SignalPhase:
                 ApplyPhase(reading);
                 break;
+            case SensorEventType.ControllerEvent:
+                break; // measured by the signal's measures grain (docs/signal-measures.md)
             default:
                 throw new ArgumentException($"a signal does not take '{SensorReading.TypeName(reading.Type)}' events", nameof(reading));
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CityTwin.Engine.Live;
+using CityTwin.Engine.Signals;
 
 namespace CityTwin.Formats.Events;
 
@@ -32,7 +33,7 @@ public static class SensorEventReader
         }
 
         string? type = null, sensor = null, ts = null, state = null, movement = null;
-        long? seq = null, count = null, phase = null, occupied = null;
+        long? seq = null, count = null, phase = null, occupied = null, eventId = null, parameter = null;
         double? occupancy = null, interval = null;
         var reader = new Utf8JsonReader(line, ReaderOptions);
         try
@@ -61,6 +62,8 @@ public static class SensorEventReader
                     "count" => ReadInteger(ref reader, name, out count),
                     "phase" => ReadInteger(ref reader, name, out phase),
                     "occupied" => ReadInteger(ref reader, name, out occupied),
+                    "eventId" => ReadInteger(ref reader, name, out eventId),
+                    "parameter" => ReadInteger(ref reader, name, out parameter),
                     "occupancy" => ReadNumber(ref reader, name, out occupancy),
                     "intervalS" => ReadNumber(ref reader, name, out interval),
                     _ => Skip(ref reader),
@@ -205,8 +208,30 @@ public static class SensorEventReader
                 }
 
                 return Ok(r with { Type = SensorEventType.ParkingOccupancy, Occupied = (int)occupied });
+            case "controller-event":
+                if (eventId is null)
+                {
+                    return Fail("missing field 'eventId'", sensor, seq);
+                }
+
+                if (parameter is null)
+                {
+                    return Fail("missing field 'parameter'", sensor, seq);
+                }
+
+                if (eventId is < 0 or > int.MaxValue || !ControllerEventCodes.IsKnown((int)eventId))
+                {
+                    return Fail($"eventId {eventId} is not a known controller event code (0-255, 300-599)", sensor, seq);
+                }
+
+                if (parameter is < 0 or > ControllerEventCodes.MaxParameter)
+                {
+                    return Fail($"parameter {parameter} is outside 0..{ControllerEventCodes.MaxParameter}", sensor, seq);
+                }
+
+                return Ok(r with { Type = SensorEventType.ControllerEvent, EventId = (int)eventId, Parameter = (int)parameter });
             default:
-                return Fail($"unknown type '{type}' (expected detector, signal-phase, parking or parking-occupancy)", sensor, seq);
+                return Fail($"unknown type '{type}' (expected detector, signal-phase, parking, parking-occupancy or controller-event)", sensor, seq);
         }
     }
 

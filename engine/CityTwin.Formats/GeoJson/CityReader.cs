@@ -58,6 +58,7 @@ public static partial class CityReader
 
         var draft = new CityDraft();
         var files = new List<string>();
+        string? controllers = null;
         using (var manifest = Parse(manifestPath, ManifestFile, errors))
         {
             if (manifest is not null)
@@ -73,6 +74,7 @@ public static partial class CityReader
                     draft.Name = f.String(root, "name", "name") ?? "";
                     draft.CellSizeM = f.Number(root, "cellSizeM", "cellSizeM", CityBuilder.MinCellSizeM, CityBuilder.MaxCellSizeM, required: false) ?? 250;
                     draft.DemandFiles = f.StringList(root, "demand", "demand", 0, required: false) ?? [];
+                    controllers = f.String(root, "controllers", "controllers", required: false);
                     if (f.Array(root, "files", "files", 1) is { } list)
                     {
                         var i = 0;
@@ -97,6 +99,11 @@ public static partial class CityReader
         foreach (var file in draft.DemandFiles.Where(d => !File.Exists(Path.Combine(folder, d))))
         {
             errors.Add(new CityError(ManifestFile, "demand", $"'{file}' does not exist in '{folder}'"));
+        }
+
+        if (controllers is not null)
+        {
+            ReadControllers(folder, controllers, draft, errors);
         }
 
         foreach (var file in files)
