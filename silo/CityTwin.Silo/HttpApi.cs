@@ -1,6 +1,7 @@
 using System.Buffers;
 using CityTwin.Contracts;
 using CityTwin.Engine.City;
+using CityTwin.Formats.Events;
 using CityTwin.Grains;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,6 +31,7 @@ public static class HttpApi
         });
 
         api.MapGet("/cluster", ClusterAsync);
+        api.MapAudit();
 
         var twin = api.MapGroup("/twins/{twin}").AddEndpointFilter(async (ctx, next) =>
         {
@@ -39,7 +41,7 @@ public static class HttpApi
                 : Problem(StatusCodes.Status400BadRequest, "Invalid twin id", $"'{id}' is not a twin id: use letters, digits, '-', '_', '.'; 1-64 characters");
         });
 
-        twin.MapPost("/ingest", (string twin, HttpContext http, IGrainFactory grains) => IngestAsync(twin, http, grains, settings.MaxIngestBytes));
+        twin.MapPost("/ingest", (string twin, HttpContext http, IGrainFactory grains, PseudonymKey pseudonyms) => IngestAsync(twin, http, grains, pseudonyms, settings.MaxIngestBytes));
 
         twin.MapGet("/rejected", async (string twin, IGrainFactory grains) =>
             Results.Ok(await grains.GetGrain<IIngestLogGrain>(twin).GetAsync()));
@@ -123,7 +125,7 @@ public static class HttpApi
             ? Results.Ok(await read())
             : Problem(StatusCodes.Status404NotFound, "Not found", $"the city has no {kind} '{id}'");
 
-    private static async Task<IResult> IngestAsync(string twin, HttpContext http, IGrainFactory grains, long maxBytes)
+    private static async Task<IResult> IngestAsync(string twin, HttpContext http, IGrainFactory grains, PseudonymKey pseudonyms, long maxBytes)
     {
         if (http.Request.ContentLength > maxBytes)
         {
@@ -136,7 +138,8 @@ public static class HttpApi
             return TooLarge(maxBytes);
         }
 
-        var report = await grains.GetGrain<IIngestGrain>(0).IngestAsync(twin, body);
+        // Personal identifiers (plates, device ids) become pseudonyms here, before any grain, stream, store or log sees them.
+        var report = await grains.GetGrain<IIngestGrain>(0).IngestAsync(twin, PersonalFields.Pseudonymise(body, pseudonyms.Key));
         return Results.Ok(report);
     }
 

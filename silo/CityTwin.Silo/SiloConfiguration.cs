@@ -33,10 +33,12 @@ public static class SiloConfiguration
 
     /// <summary>
     /// Adds CityTwin's grains' services, storage and streams to a silo: in memory, or in PostgreSQL when a
-    /// connection string is given (its schema must be in place: see <see cref="PostgresSchema"/>).
+    /// connection string is given (its schema must be in place: see <see cref="PostgresSchema"/>). Without
+    /// <paramref name="pseudonyms"/> the silo pseudonymises personal identifiers with a random key of its own.
     /// </summary>
-    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null)
+    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null, PseudonymKey? pseudonyms = null)
     {
+        silo.Services.AddSingleton(pseudonyms ?? PseudonymKey.Random());
         silo.Services.AddSingleton<ICityCatalog>(new SingleCityCatalog(city, options ?? LiveOptions.Default));
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSerializer(s => s.AddJsonSerializer(isSupported: IsEngineType));

@@ -63,6 +63,10 @@ public static class SensorEventReader
                     "occupied" => ReadInteger(ref reader, name, out occupied),
                     "occupancy" => ReadNumber(ref reader, name, out occupancy),
                     "intervalS" => ReadNumber(ref reader, name, out interval),
+
+                    // Personal identifiers (optional, e.g. on a parking entry): allowed, checked to be strings,
+                    // and not kept; the HTTP API has already replaced them by pseudonyms (PersonalFields).
+                    "plate" or "device" => ReadString(ref reader, name, out _),
                     _ => Skip(ref reader),
                 };
                 if (error is not null)
