@@ -42,10 +42,14 @@ public sealed class SiloHostFixture : IAsyncLifetime
     /// <summary>The token of a name of <see cref="Tokens"/>.</summary>
     public static string TokenOf(string name) => "test-token-" + name;
 
+    /// <summary>The pseudonym key of this host (fixed, so tests can compute a plate's pseudonym).</summary>
+    public static readonly byte[] PrivacyKey = [.. Enumerable.Range(1, 32).Select(i => (byte)(i * 7))];
+
     /// <summary>Settings with this fixture's tokens.</summary>
     public static SiloSettings Settings() => SiloSettings.OnFreeLoopbackPorts() with
     {
         MaxIngestBytes = MaxIngestBytes,
+        PrivacyKey = PrivacyKey,
         Tokens = [.. Tokens.Select(t => new ApiToken(t.Key, t.Value, ApiTokens.Hash(TokenOf(t.Key))))],
     };
 
