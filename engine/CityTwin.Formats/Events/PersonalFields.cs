@@ -93,7 +93,75 @@ public static class PersonalFields
             i++;
         }
 
-        return changed ? [.. output] : ndjson;
+        var lexical = changed ? [.. output] : ndjson;
+        return ByName(lexical, key);
+    }
+
+    /// <summary>
+    /// The second pass: a field name anywhere (quoted or not, whatever the string state of a broken line) followed
+    /// by a colon has its value replaced unless it is a pseudonym already. It catches lines whose quotes are broken
+    /// before the field, where the first pass reads the wrong tokens as strings.
+    /// </summary>
+    private static byte[] ByName(byte[] buffer, ReadOnlySpan<byte> key)
+    {
+        List<byte>? output = null;
+        var copied = 0;
+        for (var i = 0; i < buffer.Length; i++)
+        {
+            var length = NameAt(buffer, i);
+            if (length == 0)
+            {
+                continue;
+            }
+
+            var colon = i + length;
+            if (colon < buffer.Length && buffer[colon] == (byte)'"')
+            {
+                colon++;
+            }
+
+            colon = SkipSpaces(buffer, colon);
+            if (colon >= buffer.Length || buffer[colon] != (byte)':')
+            {
+                continue;
+            }
+
+            var start = SkipSpaces(buffer, colon + 1);
+            var end = ValueEnd(buffer, start);
+            var value = buffer.AsSpan(start, end - start);
+            if (value.Length == 0 || IsPseudonym(value))
+            {
+                continue;
+            }
+
+            output ??= new List<byte>(buffer.Length + 128);
+            output.AddRange(buffer.AsSpan(copied, start - copied));
+            output.AddRange(Encoding.UTF8.GetBytes("\"" + Pseudonym(key, Canonical(value)) + "\""));
+            copied = end;
+            i = end - 1;
+        }
+
+        if (output is null)
+        {
+            return buffer;
+        }
+
+        output.AddRange(buffer.AsSpan(copied));
+        return [.. output];
+    }
+
+    /// <summary>The length of a personal field name (case ignored) starting at <paramref name="i"/>, else 0.</summary>
+    private static int NameAt(byte[] buffer, int i)
+    {
+        foreach (var name in Names)
+        {
+            if (i + name.Length <= buffer.Length && ContainsIgnoreCase(buffer.AsSpan(i, name.Length), Encoding.ASCII.GetBytes(name)))
+            {
+                return name.Length;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>A fast check: no byte sequence that could start a personal field name ('p'/'P' 'l' or 'd'/'D' 'e').</summary>

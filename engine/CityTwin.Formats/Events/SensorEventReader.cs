@@ -89,6 +89,11 @@ public static class SensorEventReader
         {
             return Fail($"invalid JSON at byte {reader.BytesConsumed}: {FirstSentence(ex.Message)}", sensor, seq);
         }
+        catch (InvalidOperationException)
+        {
+            // A string with bytes that are not UTF-8 (found by the fuzz tests): the reader cannot decode it.
+            return Fail($"invalid UTF-8 in a string before byte {reader.BytesConsumed + 1}: events must be UTF-8", sensor, seq);
+        }
 
         if (type is null)
         {
