@@ -5,6 +5,7 @@ using CityTwin.Engine.Traffic;
 using CityTwin.Formats.Demand;
 using CityTwin.Postgres;
 using CityTwin.Silo;
+using CityTwin.Silo.Security;
 using Microsoft.AspNetCore.Builder;
 
 namespace CityTwin.Cli;
@@ -35,6 +36,11 @@ internal sealed class Cluster : IAsyncDisposable
         Description = "City folder (city.json + GeoJSON); default: the bundled sample city",
     };
 
+    public static Option<string?> TokenOption { get; } = new("--token")
+    {
+        Description = "API token for --cluster (default: $CITYTWIN_TOKEN, else the local admin token file that 'citytwin up' wrote)",
+    };
+
     public static Option<string> TwinOption { get; } = new("--twin")
     {
         Description = "Twin id",
@@ -51,7 +57,31 @@ internal sealed class Cluster : IAsyncDisposable
 
     public bool IsEmbedded => _embedded is not null;
 
-    public static async Task<Cluster> ConnectAsync(string? url, string? cityDirectory, CancellationToken cancellationToken)
+    /// <summary>Connects with the token of <c>--token</c>, <c>CITYTWIN_TOKEN</c> or the local admin token file.</summary>
+    public static Task<Cluster> ConnectAsync(ParseResult parse, string? cityDirectory, CancellationToken cancellationToken) =>
+        ConnectAsync(parse.GetValue(ClusterOption), cityDirectory, parse.GetValue(TokenOption), cancellationToken);
+
+    /// <summary>
+    /// The token for a cluster: <paramref name="option"/>, else <c>CITYTWIN_TOKEN</c>, else the admin token file
+    /// in the data directory (<c>CityTwin:DataDirectory</c> or the user's default); null when there is none.
+    /// </summary>
+    public static string? ResolveToken(string? option)
+    {
+        if (!string.IsNullOrWhiteSpace(option))
+        {
+            return option.Trim();
+        }
+
+        if (Environment.GetEnvironmentVariable("CITYTWIN_TOKEN") is { Length: > 0 } env)
+        {
+            return env.Trim();
+        }
+
+        var file = LocalCredentials.AdminTokenFile(Settings.Load().DataDirectoryOrDefault);
+        return File.Exists(file) ? LocalCredentials.ReadToken(file) : null;
+    }
+
+    public static async Task<Cluster> ConnectAsync(string? url, string? cityDirectory, string? token, CancellationToken cancellationToken)
     {
         if (url is not null)
         {
@@ -61,6 +91,11 @@ internal sealed class Cluster : IAsyncDisposable
             }
 
             var http = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromMinutes(5) };
+            if (ResolveToken(token) is { } t)
+            {
+                CityTwinHttpClient.Authorize(http, t);
+            }
+
             var cluster = new Cluster(http, null);
             if (!await cluster.Api.IsHealthyAsync(cancellationToken))
             {
@@ -71,12 +106,19 @@ internal sealed class Cluster : IAsyncDisposable
             return cluster;
         }
 
-        var settings = SiloSettings.OnFreeLoopbackPorts(cityDirectory);
+        // The embedded silo lives as long as this command: an admin token that exists only in memory.
+        var admin = ApiTokens.NewToken();
+        var settings = SiloSettings.OnFreeLoopbackPorts(cityDirectory) with
+        {
+            Tokens = [new ApiToken(LocalCredentials.AdminName, [ApiRoles.Admin], ApiTokens.Hash(admin))],
+        };
         var city = CityTwinHost.LoadCity(settings);
         var app = CityTwinHost.Build(settings, city);
         await app.StartAsync(cancellationToken);
         var address = CityTwinHost.Addresses(app)[0];
-        return new Cluster(new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) }, app);
+        var embedded = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
+        CityTwinHttpClient.Authorize(embedded, admin);
+        return new Cluster(embedded, app);
     }
 
     public async ValueTask DisposeAsync()

@@ -14,7 +14,7 @@ internal static class IngestCommand
         var file = new Argument<FileInfo>("FILE") { Description = "NDJSON file of sensor events (CONTRACTS.md)" };
         var command = new Command("ingest", "Send an NDJSON file of sensor events; print accepted/duplicate/rejected counts")
         {
-            file, Cluster.TwinOption, Cluster.ClusterOption, Cluster.CityOption,
+            file, Cluster.TwinOption, Cluster.ClusterOption, Cluster.TokenOption, Cluster.CityOption,
         };
         command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
         {
@@ -25,7 +25,7 @@ internal static class IngestCommand
             }
 
             var twin = parse.GetValue(Cluster.TwinOption)!;
-            await using var cluster = await Cluster.ConnectAsync(parse.GetValue(Cluster.ClusterOption), parse.GetValue(Cluster.CityOption), cancellationToken);
+            await using var cluster = await Cluster.ConnectAsync(parse, parse.GetValue(Cluster.CityOption), cancellationToken);
             long accepted = 0, duplicates = 0, rejected = 0;
             var lineOffset = 0;
             foreach (var chunk in Chunks(path.FullName))

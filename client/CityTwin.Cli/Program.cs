@@ -6,6 +6,7 @@ root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(IngestCommand.Create());
 root.Subcommands.Add(StateCommand.Create());
 root.Subcommands.Add(DbCommand.Create());
+root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(TimingCommand.Create());

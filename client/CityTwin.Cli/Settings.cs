@@ -32,6 +32,19 @@ internal static class Settings
         }
     }
 
+    /// <summary>Runs a step that reads or writes credential files; a bad file is an input error naming it.</summary>
+    public static T Guard<T>(Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliInputException(ex.Message);
+        }
+    }
+
     /// <summary>Checks a combination of settings; an input error naming the setting.</summary>
     public static void Check(SiloSettings settings)
     {

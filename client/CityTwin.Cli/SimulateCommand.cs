@@ -36,7 +36,7 @@ internal static class SimulateCommand
 
         var command = new Command("simulate", "Run the traffic simulation on a city and write its KPIs")
         {
-            city, demand, start, until, seed, outDir, control, reroute, interval, teleport, gap, scale, noTrips, fromTwin, horizon, Cluster.ClusterOption,
+            city, demand, start, until, seed, outDir, control, reroute, interval, teleport, gap, scale, noTrips, fromTwin, horizon, Cluster.ClusterOption, Cluster.TokenOption,
         };
         command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
         {
@@ -69,7 +69,7 @@ internal static class SimulateCommand
             LiveStartPlan? live = null;
             if (parse.GetValue(fromTwin) is { } twinId)
             {
-                await using var cluster = await Cluster.ConnectAsync(parse.GetValue(Cluster.ClusterOption), folder, cancellationToken);
+                await using var cluster = await Cluster.ConnectAsync(parse, folder, cancellationToken);
                 var data = await cluster.Api.GetAsync<TwinSnapshotData>($"api/twins/{Uri.EscapeDataString(twinId)}/snapshot", cancellationToken);
                 live = LiveStart.Prepare(model, SnapshotMapping.ToEngine(data), set.OdRows, parse.GetValue(horizon), o.Seed);
                 network = live.Network;

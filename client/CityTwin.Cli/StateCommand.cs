@@ -27,14 +27,14 @@ internal static class StateCommand
         var json = new Option<bool>("--json") { Description = "Print the state as JSON" };
         var command = new Command("state", "Print one entity's live state")
         {
-            kind, id, Cluster.TwinOption, json, Cluster.ClusterOption, Cluster.CityOption,
+            kind, id, Cluster.TwinOption, json, Cluster.ClusterOption, Cluster.TokenOption, Cluster.CityOption,
         };
         command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
         {
             var twin = parse.GetValue(Cluster.TwinOption)!;
             var k = parse.GetValue(kind)!;
             var entity = parse.GetValue(id)!;
-            await using var cluster = await Cluster.ConnectAsync(parse.GetValue(Cluster.ClusterOption), parse.GetValue(Cluster.CityOption), cancellationToken);
+            await using var cluster = await Cluster.ConnectAsync(parse, parse.GetValue(Cluster.CityOption), cancellationToken);
             using var doc = await cluster.Api.GetStateJsonAsync(twin, Paths[k], entity, cancellationToken);
             if (parse.GetValue(json))
             {

@@ -37,6 +37,7 @@ internal static class UpCommand
                 AdvertisedAddress = parse.GetValue(advertised) ?? configured.AdvertisedAddress,
             };
             Settings.Check(settings);
+            (settings, var notes) = Settings.Guard(() => CityTwinHost.PrepareLocalCredentials(settings, DateTimeOffset.UtcNow));
             var city = CityTwinHost.LoadCity(settings);
             await using var app = await CityTwinHost.CreateAsync(settings, city, cancellationToken);
             await app.StartAsync(cancellationToken);
@@ -45,6 +46,11 @@ internal static class UpCommand
             Console.WriteLine(settings.Storage == StorageKind.Postgres
                 ? $"Storage: PostgreSQL; cluster '{settings.ClusterId}', silo {settings.AdvertisedAddress}:{settings.SiloPort}, gateway port {settings.GatewayPort}"
                 : $"Storage: in memory (nothing is kept when this process stops); gateway port {settings.GatewayPort}");
+            foreach (var note in notes)
+            {
+                Console.WriteLine(note);
+            }
+
             Console.WriteLine($"HTTP API: {string.Join(", ", CityTwinHost.Addresses(app))}  (GET /api/health; Ctrl+C stops)");
             await app.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Ok;

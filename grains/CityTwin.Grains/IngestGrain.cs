@@ -16,7 +16,7 @@ namespace CityTwin.Grains;
 /// parallel on every silo, close to the HTTP endpoint that calls it.
 /// </remarks>
 [StatelessWorker]
-public sealed class IngestGrain(ICityCatalog catalog, TimeProvider time) : Grain, IIngestGrain
+public sealed class IngestGrain(ICityCatalog catalog, TimeProvider time, PseudonymKey pseudonyms) : Grain, IIngestGrain
 {
     /// <summary>How much of a rejected line is kept for inspection.</summary>
     private const int KeptTextChars = 512;
@@ -42,6 +42,10 @@ public sealed class IngestGrain(ICityCatalog catalog, TimeProvider time) : Grain
         }
 
         var city = catalog.CityOf(twin);
+
+        // The HTTP API pseudonymises at its edge; a cluster client's batch is done here, before anything is
+        // streamed, stored or kept as a rejected line (values already pseudonymised are left alone).
+        ndjson = PersonalFields.Pseudonymise(ndjson, pseudonyms.Key);
         var now = clock.UtcTicks;
         var groups = new Dictionary<string, (List<SensorEventData> Events, List<RejectedEventData> Rejected)>(StringComparer.Ordinal);
         var errors = new List<LineError>();

@@ -5,6 +5,7 @@ using CityTwin.Formats.Demand;
 using CityTwin.Formats.GeoJson;
 using CityTwin.Grains;
 using CityTwin.Postgres;
+using CityTwin.Silo.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -64,6 +65,16 @@ public static class CityTwinHost
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.WebHost.UseUrls(settings.Urls);
+
+        // One byte over the ingest limit may be read, so the API answers its own 413 with the limit in it.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Math.Max(settings.MaxIngestBytes, PlanControlApi.MaxBodyBytes) + 1);
+        var tokens = settings.Tokens is { } list
+            ? new TokenStore(list)
+            : new TokenStore(settings.TokensFile ?? Path.Combine(settings.DataDirectoryOrDefault, LocalCredentials.TokensFileName));
+        var pseudonyms = settings.PrivacyKey is { } key ? new PseudonymKey(key)
+            : settings.PrivacyKeyFile is { } keyFile ? new PseudonymKey(LocalCredentials.ReadPrivacyKey(keyFile))
+            : PseudonymKey.Random();
+        builder.Services.AddCityTwinSecurity(settings, tokens);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
@@ -74,7 +85,7 @@ public static class CityTwinHost
         builder.UseOrleans(silo =>
         {
             silo.AddCityTwinClustering(settings);
-            silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory, demand: LoadDemand(settings, city));
+            silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory, demand: LoadDemand(settings, city), pseudonyms: pseudonyms);
         });
 
         var app = builder.Build();
@@ -89,8 +100,45 @@ public static class CityTwinHost
             };
             await HttpApi.Problem(status, title, ex?.Message ?? "unknown error").ExecuteAsync(http);
         }));
+        app.UseRouting();
+        app.UseCityTwinSecurity();
         app.MapCityTwinApi(settings);
         return app;
+    }
+
+    /// <summary>
+    /// For a silo run by <c>citytwin up</c>: unless tokens or a tokens file are configured, makes sure the data
+    /// directory has a tokens file (with a generated admin token written to <c>admin.token</c> on first run);
+    /// unless a pseudonym key is configured, makes sure it has one. Answers the settings pointing at them and
+    /// lines that say where they are.
+    /// </summary>
+    public static (SiloSettings Settings, IReadOnlyList<string> Notes) PrepareLocalCredentials(SiloSettings settings, DateTimeOffset now)
+    {
+        var notes = new List<string>();
+        var dir = settings.DataDirectoryOrDefault;
+        if (settings.Tokens is null && settings.TokensFile is null)
+        {
+            var tokensFile = Path.Combine(dir, LocalCredentials.TokensFileName);
+            var admin = LocalCredentials.EnsureTokens(tokensFile, dir, now);
+            settings = settings with { TokensFile = tokensFile };
+            notes.Add(admin is null
+                ? $"Tokens: {tokensFile}"
+                : $"Tokens: {tokensFile}; the local admin token is in {admin} (send it as 'Authorization: Bearer TOKEN')");
+        }
+        else if (settings.TokensFile is { } file)
+        {
+            notes.Add($"Tokens: {Path.GetFullPath(file)}");
+        }
+
+        if (settings.PrivacyKey is null && settings.PrivacyKeyFile is null)
+        {
+            var keyFile = Path.Combine(dir, LocalCredentials.PrivacyKeyFileName);
+            LocalCredentials.EnsurePrivacyKey(keyFile);
+            settings = settings with { PrivacyKeyFile = keyFile };
+            notes.Add($"Pseudonym key (plates, device ids): {keyFile}");
+        }
+
+        return (settings, notes);
     }
 
     /// <summary>The addresses the started application listens on.</summary>

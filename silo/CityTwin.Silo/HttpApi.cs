@@ -1,6 +1,7 @@
 using System.Buffers;
 using CityTwin.Contracts;
 using CityTwin.Engine.City;
+using CityTwin.Formats.Events;
 using CityTwin.Grains;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -31,6 +32,7 @@ public static class HttpApi
 
         api.MapGet("/cluster", ClusterAsync);
         api.MapScenarios();
+        api.MapAudit();
 
         var twin = api.MapGroup("/twins/{twin}").AddEndpointFilter(async (ctx, next) =>
         {
@@ -40,7 +42,7 @@ public static class HttpApi
                 : Problem(StatusCodes.Status400BadRequest, "Invalid twin id", $"'{id}' is not a twin id: use letters, digits, '-', '_', '.'; 1-64 characters");
         });
 
-        twin.MapPost("/ingest", (string twin, string? clock, HttpContext http, IGrainFactory grains) => IngestAsync(twin, clock, http, grains, settings.MaxIngestBytes));
+        twin.MapPost("/ingest", (string twin, string? clock, HttpContext http, IGrainFactory grains, PseudonymKey pseudonyms) => IngestAsync(twin, clock, http, grains, pseudonyms, settings.MaxIngestBytes));
 
         api.MapTwinLifecycle(twin);
 
@@ -128,7 +130,7 @@ public static class HttpApi
             ? Results.Ok(await read())
             : Problem(StatusCodes.Status404NotFound, "Not found", $"the city has no {kind} '{id}'");
 
-    private static async Task<IResult> IngestAsync(string twin, string? clock, HttpContext http, IGrainFactory grains, long maxBytes)
+    private static async Task<IResult> IngestAsync(string twin, string? clock, HttpContext http, IGrainFactory grains, PseudonymKey pseudonyms, long maxBytes)
     {
         DateTimeOffset? replayClock = null;
         if (clock is not null)
@@ -157,6 +159,8 @@ public static class HttpApi
             return TooLarge(maxBytes);
         }
 
+        // Personal identifiers (plates, device ids) become pseudonyms here, before any grain, stream, store or log sees them.
+        body = PersonalFields.Pseudonymise(body, pseudonyms.Key);
         var ingest = grains.GetGrain<IIngestGrain>(0);
         var report = replayClock is { } at ? await ingest.IngestAtAsync(twin, body, at) : await ingest.IngestAsync(twin, body);
         return Results.Ok(report);

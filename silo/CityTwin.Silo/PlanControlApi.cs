@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CityTwin.Contracts;
 using CityTwin.Grains;
+using CityTwin.Silo.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -28,10 +29,12 @@ public static class PlanControlApi
             SignalAsync(twin, id, catalog, async () => Results.Ok(await Control(grains, twin, id).GetPlanHistoryAsync())));
 
         twin.MapPut("/signals/{id}/plan", (string twin, string id, HttpContext http, ICityCatalog catalog, IGrainFactory grains) =>
-            SignalAsync(twin, id, catalog, () => ChangeAsync(http, PlanRequestJson.ReadApply, r => Control(grains, twin, id).ApplyPlanAsync(r))));
+            SignalAsync(twin, id, catalog, () => ChangeAsync(http, PlanRequestJson.ReadApply, r => Control(grains, twin, id).ApplyPlanAsync(r),
+                (r, result) => new AuditNote($"signal {id}: plan '{r.Plan.Id}' {result.Status.ToString().ToLowerInvariant()}", r.Why, r.EvidenceId, result.Entry is not null))));
 
         twin.MapPost("/signals/{id}/plan/rollback", (string twin, string id, HttpContext http, ICityCatalog catalog, IGrainFactory grains) =>
-            SignalAsync(twin, id, catalog, () => ChangeAsync(http, PlanRequestJson.ReadRollback, r => Control(grains, twin, id).RollbackPlanAsync(r))));
+            SignalAsync(twin, id, catalog, () => ChangeAsync(http, PlanRequestJson.ReadRollback, r => Control(grains, twin, id).RollbackPlanAsync(r),
+                (r, result) => new AuditNote($"signal {id}: rolled back to plan '{result.Current.Plan.Id}'", r.Why, null, result.Entry is not null))));
 
         return twin;
     }
@@ -45,7 +48,10 @@ public static class PlanControlApi
             : HttpApi.Problem(StatusCodes.Status404NotFound, "Not found", $"the city has no signal '{id}'");
 
     private static async Task<IResult> ChangeAsync<TRequest>(
-        HttpContext http, Func<JsonElement, (TRequest? Request, IReadOnlyList<string> Problems)> read, Func<TRequest, Task<PlanChangeResult>> change)
+        HttpContext http,
+        Func<JsonElement, string, (TRequest? Request, IReadOnlyList<string> Problems)> read,
+        Func<TRequest, Task<PlanChangeResult>> change,
+        Func<TRequest, PlanChangeResult, AuditNote> audit)
         where TRequest : class
     {
         if (http.Request.ContentLength > MaxBodyBytes)
@@ -77,13 +83,15 @@ public static class PlanControlApi
 
         using (doc)
         {
-            var (request, problems) = read(doc.RootElement);
+            var (request, problems) = read(doc.RootElement, http.Caller());
             if (request is null || problems.Count > 0)
             {
                 return HttpApi.Problem(StatusCodes.Status400BadRequest, "Malformed request", $"the request is invalid: {string.Join("; ", problems)}");
             }
 
-            return Answer(await change(request));
+            var result = await change(request);
+            http.Audit(audit(request, result));
+            return Answer(result);
         }
     }
 

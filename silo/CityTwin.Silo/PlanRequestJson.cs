@@ -12,9 +12,10 @@ public static class PlanRequestJson
 {
     /// <summary>
     /// <c>{"plan":{"id":..,"cycleS":..,"offsetS":..,"phases":[{"id":..,"greenS":..,"amberS":..,"allRedS":..,"serves":[..]}]},"who":..,"why":..,"evidenceId":..}</c>;
-    /// <c>offsetS</c> defaults to 0 and <c>evidenceId</c> may be left out.
+    /// <c>offsetS</c> defaults to 0 and <c>evidenceId</c> may be left out. Who asks is <paramref name="caller"/> (the
+    /// name of the request's token); <c>who</c> may be left out, and when given must be the same name.
     /// </summary>
-    public static (PlanApplyRequest? Request, IReadOnlyList<string> Problems) ReadApply(JsonElement root)
+    public static (PlanApplyRequest? Request, IReadOnlyList<string> Problems) ReadApply(JsonElement root, string caller)
     {
         var problems = new List<string>();
         if (root.ValueKind != JsonValueKind.Object)
@@ -36,14 +37,14 @@ public static class PlanRequestJson
             plan = ReadPlan(p, problems);
         }
 
-        var who = String(root, "who", "who", required: true, problems);
+        var who = Who(root, caller, problems);
         var why = String(root, "why", "why", required: true, problems);
         var evidence = String(root, "evidenceId", "evidenceId", required: false, problems);
-        return problems.Count > 0 || plan is null ? (null, problems) : (new PlanApplyRequest(plan, who!, why!, evidence), problems);
+        return problems.Count > 0 || plan is null ? (null, problems) : (new PlanApplyRequest(plan, who, why!, evidence), problems);
     }
 
-    /// <summary><c>{"who":..,"why":..}</c>.</summary>
-    public static (PlanRollbackRequest? Request, IReadOnlyList<string> Problems) ReadRollback(JsonElement root)
+    /// <summary><c>{"who":..,"why":..}</c>, <c>who</c> as in <see cref="ReadApply"/>.</summary>
+    public static (PlanRollbackRequest? Request, IReadOnlyList<string> Problems) ReadRollback(JsonElement root, string caller)
     {
         var problems = new List<string>();
         if (root.ValueKind != JsonValueKind.Object)
@@ -51,9 +52,21 @@ public static class PlanRequestJson
             return (null, ["the body must be a JSON object with who and why"]);
         }
 
-        var who = String(root, "who", "who", required: true, problems);
+        var who = Who(root, caller, problems);
         var why = String(root, "why", "why", required: true, problems);
-        return problems.Count > 0 ? (null, problems) : (new PlanRollbackRequest(who!, why!), problems);
+        return problems.Count > 0 ? (null, problems) : (new PlanRollbackRequest(who, why!), problems);
+    }
+
+    /// <summary>The caller; a <c>who</c> in the body that names someone else is a problem (the identity comes from the token).</summary>
+    private static string Who(JsonElement root, string caller, List<string> problems)
+    {
+        var who = String(root, "who", "who", required: false, problems);
+        if (who is not null && who != caller)
+        {
+            problems.Add($"who: '{who}' is not the caller; the identity comes from the token ('{caller}'): leave who out or give that name");
+        }
+
+        return caller;
     }
 
     private static TimingPlanInfo? ReadPlan(JsonElement plan, List<string> problems)

@@ -36,10 +36,12 @@ public static class SiloConfiguration
     /// connection string is given (its schema must be in place: see <see cref="PostgresSchema"/>).
     /// <paramref name="cityFolder"/> is where the city was read from (scenarios read its demand files; default:
     /// the sample city). The city's base origin-destination demand (<paramref name="demand"/>) is what timing
-    /// recommendations fit to the live flows.
+    /// recommendations fit to the live flows. Without <paramref name="pseudonyms"/> the silo pseudonymises personal
+    /// identifiers with a random key of its own.
     /// </summary>
-    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null, string? cityFolder = null, CityDemand? demand = null)
+    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null, string? cityFolder = null, CityDemand? demand = null, PseudonymKey? pseudonyms = null)
     {
+        silo.Services.AddSingleton(pseudonyms ?? PseudonymKey.Random());
         silo.Services.AddSingleton<ICityCatalog>(new SingleCityCatalog(city, options ?? LiveOptions.Default));
         silo.Services.AddSingleton(new CityFiles(cityFolder ?? SiloSettings.SampleCityDirectory, SiloSettings.SampleCityDirectory));
         silo.Services.AddSingleton(demand ?? CityDemand.None);

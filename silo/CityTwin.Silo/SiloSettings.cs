@@ -63,6 +63,36 @@ public sealed record SiloSettings
     /// </summary>
     public string AdvertisedAddress { get; init; } = "127.0.0.1";
 
+    /// <summary>
+    /// Where this machine's credentials live (tokens file, local admin token, pseudonym key); null: the
+    /// user's data directory (<see cref="Security.LocalCredentials.DefaultDataDirectory"/>).
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>The tokens file (names, roles, token hashes); null: <c>tokens.json</c> in the data directory, created with an admin token by <c>citytwin up</c>.</summary>
+    public string? TokensFile { get; init; }
+
+    /// <summary>Tokens given directly (an embedded silo, tests); when set, no tokens file is read.</summary>
+    public IReadOnlyList<Security.ApiToken>? Tokens { get; init; }
+
+    /// <summary>The pseudonym key file (base64); null: <c>privacy.key</c> in the data directory, created by <c>citytwin up</c>.</summary>
+    public string? PrivacyKeyFile { get; init; }
+
+    /// <summary>The pseudonym key given directly; when neither it nor a key file is set the silo uses a random key of its own.</summary>
+    public byte[]? PrivacyKey { get; init; }
+
+    /// <summary>Requests per second each token (or each address, without a token) may make on average.</summary>
+    public int RateLimitPerSecond { get; init; } = 200;
+
+    /// <summary>How many requests a token may make at once above the average (the bucket's size).</summary>
+    public int RateLimitBurst { get; init; } = 400;
+
+    /// <summary>How long a request may run before it is cancelled with 504 (seconds).</summary>
+    public int RequestTimeoutS { get; init; } = 120;
+
+    /// <summary>The data directory in use.</summary>
+    public string DataDirectoryOrDefault => DataDirectory ?? Security.LocalCredentials.DefaultDataDirectory;
+
     /// <summary>Minimum level of the console log.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 
@@ -81,7 +111,8 @@ public sealed record SiloSettings
     /// <summary>
     /// Reads the <c>CityTwin</c> section: <c>City</c>, <c>Urls</c>, <c>Storage</c> (memory or postgres),
     /// <c>Postgres</c>, <c>InitSchema</c>, <c>ClusterId</c>, <c>SiloPort</c>, <c>GatewayPort</c>,
-    /// <c>AdvertisedAddress</c>, <c>MaxIngestBytes</c>. A value that does not parse is an error naming its key.
+    /// <c>AdvertisedAddress</c>, <c>MaxIngestBytes</c>, <c>DataDirectory</c>, <c>TokensFile</c>, <c>PrivacyKeyFile</c>,
+    /// <c>RateLimitPerSecond</c>, <c>RateLimitBurst</c>, <c>RequestTimeoutS</c>. A value that does not parse is an error naming its key.
     /// </summary>
     public static SiloSettings FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
@@ -99,6 +130,12 @@ public sealed record SiloSettings
             GatewayPort = Parse(section, "GatewayPort", d.GatewayPort, ParsePort, "a port 1-65535"),
             AdvertisedAddress = section["AdvertisedAddress"] ?? d.AdvertisedAddress,
             MaxIngestBytes = Parse(section, "MaxIngestBytes", d.MaxIngestBytes, v => long.TryParse(v, out var n) && n > 0 ? n : null, "a positive number of bytes"),
+            DataDirectory = section["DataDirectory"] ?? d.DataDirectory,
+            TokensFile = section["TokensFile"] ?? d.TokensFile,
+            PrivacyKeyFile = section["PrivacyKeyFile"] ?? d.PrivacyKeyFile,
+            RateLimitPerSecond = Parse(section, "RateLimitPerSecond", d.RateLimitPerSecond, ParsePositive, "a positive whole number"),
+            RateLimitBurst = Parse(section, "RateLimitBurst", d.RateLimitBurst, ParsePositive, "a positive whole number"),
+            RequestTimeoutS = Parse(section, "RequestTimeoutS", d.RequestTimeoutS, ParsePositive, "a positive whole number of seconds"),
         };
     }
 
@@ -149,6 +186,8 @@ public sealed record SiloSettings
 
         return parse(text) ?? throw new ArgumentException($"configuration {Section}:{key} is '{text}'; expected {expected}");
     }
+
+    private static int? ParsePositive(string text) => int.TryParse(text, out var n) && n > 0 ? n : null;
 
     private static int? ParsePort(string text) => int.TryParse(text, out var p) && p is > 0 and <= 65535 ? p : null;
 

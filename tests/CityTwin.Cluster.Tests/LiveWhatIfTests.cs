@@ -50,7 +50,7 @@ public sealed class LiveWhatIfTests(SiloHostFixture host)
         // The command runs the engine from that state and leaves the fit's evidence.
         var outDir = Directory.CreateTempSubdirectory("citytwin-whatif-").FullName;
         var (code, output, error) = await CliProcess.RunAsync(
-            ["simulate", "--from-twin", twin, "--cluster", host.Http.BaseAddress!.ToString(), "--horizon", "900", "--out", outDir, "--no-trips"],
+            ["simulate", "--from-twin", twin, "--cluster", host.Http.BaseAddress!.ToString(), "--token", SiloHostFixture.TokenOf("admin"), "--horizon", "900", "--out", outDir, "--no-trips"],
             TimeSpan.FromSeconds(120));
         Assert.True(code == 0, output + error);
         Assert.Contains($"twin '{twin}'", output, StringComparison.Ordinal);
@@ -66,7 +66,7 @@ public sealed class LiveWhatIfTests(SiloHostFixture host)
     {
         var twin = "empty-" + Guid.NewGuid().ToString("N")[..12];
         var (code, output, error) = await CliProcess.RunAsync(
-            ["simulate", "--from-twin", twin, "--cluster", host.Http.BaseAddress!.ToString(), "--out", Path.GetTempPath()],
+            ["simulate", "--from-twin", twin, "--cluster", host.Http.BaseAddress!.ToString(), "--token", SiloHostFixture.TokenOf("admin"), "--out", Path.GetTempPath()],
             TimeSpan.FromSeconds(120));
         Assert.Equal(1, code);
         Assert.Contains("has no sensor data yet", output + error, StringComparison.Ordinal);

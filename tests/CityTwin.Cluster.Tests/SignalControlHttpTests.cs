@@ -18,7 +18,7 @@ public sealed class SignalControlHttpTests(SiloHostFixture host)
 
     private static TimingPlanInfo Design => Plans.Info(Plans.Site.Plan);
 
-    private async Task<(HttpStatusCode Status, JsonElement Body, string? MediaType)> SendAsync(HttpMethod method, string path, string? json)
+    private async Task<(HttpStatusCode Status, JsonElement Body, string? MediaType)> SendAsync(HttpMethod method, string path, string? json, string caller = "ana")
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (json is not null)
@@ -26,13 +26,13 @@ public sealed class SignalControlHttpTests(SiloHostFixture host)
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         }
 
-        using var response = await host.Http.SendAsync(request);
+        using var response = await host.As(caller).Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         using var doc = JsonDocument.Parse(text.Length == 0 ? "null" : text);
         return (response.StatusCode, doc.RootElement.Clone(), response.Content.Headers.ContentType?.MediaType);
     }
 
-    private static string ApplyBody(TimingPlanInfo plan, string who = "operator ana", string why = "evening peak", string? evidenceId = "ev-7") =>
+    private static string ApplyBody(TimingPlanInfo plan, string who = "ana", string why = "evening peak", string? evidenceId = "ev-7") =>
         JsonSerializer.Serialize(new PlanApplyRequest(plan, who, why, evidenceId), CityTwinHttpClient.Json);
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class SignalControlHttpTests(SiloHostFixture host)
         var entry = body.GetProperty("entry");
         Assert.Equal(1, entry.GetProperty("sequence").GetInt64());
         Assert.Equal("apply", entry.GetProperty("action").GetString());
-        Assert.Equal("operator ana", entry.GetProperty("who").GetString());
+        Assert.Equal("ana", entry.GetProperty("who").GetString());
         Assert.Equal("evening peak", entry.GetProperty("why").GetString());
         Assert.Equal("ev-7", entry.GetProperty("evidenceId").GetString());
         Assert.Equal("http-pm-1", entry.GetProperty("planId").GetString());
@@ -87,7 +87,7 @@ public sealed class SignalControlHttpTests(SiloHostFixture host)
         // Unchanged, and the typed HTTP client reads the refusal as a result.
         Assert.True((await host.Api.GetPlanAsync(twin, Signal)).IsDesignPlan);
         Assert.Empty(await host.Api.GetPlanHistoryAsync(twin, Signal));
-        var result = await host.Api.ApplyPlanAsync(twin, Signal, new PlanApplyRequest(plan, "ana", "again", null));
+        var result = await host.As("ana").Api.ApplyPlanAsync(twin, Signal, new PlanApplyRequest(plan, "ana", "again", null));
         Assert.Equal(PlanChangeStatus.Unsafe, result.Status);
         Assert.Equal(violations.Length, result.Violations.Count);
         Assert.True(result.Current.IsDesignPlan);
@@ -95,7 +95,7 @@ public sealed class SignalControlHttpTests(SiloHostFixture host)
 
     [Theory]
     [InlineData("""{"who":"ana","why":"x"}""", "plan: required")]
-    [InlineData("""{"plan":{"id":"p","cycleS":90,"phases":[]},"why":"x"}""", "who: required")]
+    [InlineData("""{"plan":{"id":"p","cycleS":90,"phases":[]},"who":"mallory","why":"x"}""", "who: 'mallory' is not the caller; the identity comes from the token ('ana')")]
     [InlineData("""{"plan":{"id":"p","phases":[]},"who":"ana","why":"x"}""", "plan.cycleS: required")]
     [InlineData("""{"plan":{"id":"p","cycleS":"ninety","phases":[]},"who":"ana","why":"x"}""", "plan.cycleS: must be a number of seconds")]
     [InlineData("""{"plan":{"id":"p","cycleS":90,"phases":[{"id":1,"greenS":20,"amberS":4,"serves":["N.TR"]}]},"who":"ana","why":"x"}""", "plan.phases[0].allRedS: required")]
@@ -122,7 +122,7 @@ public sealed class SignalControlHttpTests(SiloHostFixture host)
         {
             (HttpMethod.Get, PlanPath(twin, "S-999"), null),
             (HttpMethod.Put, PlanPath(twin, "S-999"), ApplyBody(Plans.Safe("x"))),
-            (HttpMethod.Post, PlanPath(twin, "S-999") + "/rollback", """{"who":"ana","why":"x"}"""),
+            (HttpMethod.Post, PlanPath(twin, "S-999") + "/rollback", """{"why":"x"}"""),
             (HttpMethod.Get, PlanPath(twin, "S-999") + "/history", null),
         };
         foreach (var (method, path, json) in calls)
@@ -140,32 +140,33 @@ public sealed class SignalControlHttpTests(SiloHostFixture host)
         var plan = Plans.Safe("http-rb", 4);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, PlanPath(twin), ApplyBody(plan))).Status);
 
-        var (status, body, _) = await SendAsync(HttpMethod.Post, PlanPath(twin) + "/rollback", """{"who":"ben","why":"queues grew"}""");
+        var (status, body, _) = await SendAsync(HttpMethod.Post, PlanPath(twin) + "/rollback", """{"who":"ben","why":"queues grew"}""", "ben");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("rolledBack", body.GetProperty("status").GetString());
         Assert.Equal("rollback", body.GetProperty("entry").GetProperty("action").GetString());
         Plans.Same(Design, (await host.Api.GetPlanAsync(twin, Signal)).Plan);
         Plans.Same(Design, (await host.Api.GetAsync<SignalState>($"/api/twins/{twin}/signals/{Signal}")).Plan);
 
-        var (again, problem, mediaType) = await SendAsync(HttpMethod.Post, PlanPath(twin) + "/rollback", """{"who":"ben","why":"once more"}""");
+        var (again, problem, mediaType) = await SendAsync(HttpMethod.Post, PlanPath(twin) + "/rollback", """{"why":"once more"}""", "ben");
         Assert.Equal(HttpStatusCode.Conflict, again);
         Assert.Equal("application/problem+json", mediaType);
         Assert.Contains("has no previous plan to roll back to", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        var viaClient = await host.Api.RollbackPlanAsync(twin, Signal, new PlanRollbackRequest("ben", "and again"));
+        var viaClient = await host.As("ben").Api.RollbackPlanAsync(twin, Signal, new PlanRollbackRequest("ben", "and again"));
         Assert.Equal(PlanChangeStatus.NoPreviousPlan, viaClient.Status);
 
-        var (missing, detail, _) = await SendAsync(HttpMethod.Post, PlanPath(twin) + "/rollback", """{"why":"no name"}""");
-        Assert.Equal(HttpStatusCode.BadRequest, missing);
-        Assert.Contains("who: required", detail.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // The identity is the token's: a body that names someone else is refused.
+        var (other, detail, _) = await SendAsync(HttpMethod.Post, PlanPath(twin) + "/rollback", """{"who":"ana","why":"not me"}""", "ben");
+        Assert.Equal(HttpStatusCode.BadRequest, other);
+        Assert.Contains("who: 'ana' is not the caller; the identity comes from the token ('ben')", detail.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task History_over_http_lists_the_changes_oldest_first_and_cannot_be_edited()
     {
         var twin = NewTwin();
-        await host.Api.ApplyPlanAsync(twin, Signal, new PlanApplyRequest(Plans.Safe("h1", 2), "ana", "one", "ev-1"));
-        await host.Api.ApplyPlanAsync(twin, Signal, new PlanApplyRequest(Plans.Safe("h2", 5), "carl", "two", "ev-2"));
-        await host.Api.RollbackPlanAsync(twin, Signal, new PlanRollbackRequest("dora", "three"));
+        await host.As("ana").Api.ApplyPlanAsync(twin, Signal, new PlanApplyRequest(Plans.Safe("h1", 2), "ana", "one", "ev-1"));
+        await host.As("carl").Api.ApplyPlanAsync(twin, Signal, new PlanApplyRequest(Plans.Safe("h2", 5), "", "two", "ev-2"));
+        await host.As("dora").Api.RollbackPlanAsync(twin, Signal, new PlanRollbackRequest("", "three"));
 
         var (status, body, _) = await SendAsync(HttpMethod.Get, PlanPath(twin) + "/history", null);
 

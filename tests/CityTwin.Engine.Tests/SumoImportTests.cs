@@ -16,7 +16,7 @@ public sealed class SumoImportTests : IDisposable
     /// 0 W bus->E, 1 W->E, 2 W->S, 3 W->N (left), 4 E->W, 5 E->N, 6 E->S (left), 7/8 N->S, 9 N->E (left),
     /// 10 N->N (u-turn), 11 S->N, 12 S->E, 13 S->W (left). The program starts with a bus-only phase.
     /// </summary>
-    private const string TinyNet = """
+    internal const string TinyNet = """
         <?xml version="1.0" encoding="UTF-8"?>
         <net version="1.20">
             <location netOffset="0.00,0.00" convBoundary="400.00,400.00,600.00,600.00" origBoundary="400.00,400.00,600.00,600.00" projParameter="!"/>
@@ -90,7 +90,7 @@ public sealed class SumoImportTests : IDisposable
         </net>
         """;
 
-    private const string TinyRoutes = """
+    internal const string TinyRoutes = """
         <routes>
             <vType id="car" vClass="passenger"/>
             <vType id="citybus" vClass="bus"/>

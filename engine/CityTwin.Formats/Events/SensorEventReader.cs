@@ -66,6 +66,10 @@ public static class SensorEventReader
                     "parameter" => ReadInteger(ref reader, name, out parameter),
                     "occupancy" => ReadNumber(ref reader, name, out occupancy),
                     "intervalS" => ReadNumber(ref reader, name, out interval),
+
+                    // Personal identifiers (optional, e.g. on a parking entry): allowed, checked to be strings,
+                    // and not kept; the HTTP API has already replaced them by pseudonyms (PersonalFields).
+                    "plate" or "device" => ReadString(ref reader, name, out _),
                     _ => Skip(ref reader),
                 };
                 if (error is not null)
@@ -87,6 +91,11 @@ public static class SensorEventReader
         catch (JsonException ex)
         {
             return Fail($"invalid JSON at byte {reader.BytesConsumed}: {FirstSentence(ex.Message)}", sensor, seq);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string with bytes that are not UTF-8 (found by the fuzz tests): the reader cannot decode it.
+            return Fail($"invalid UTF-8 in a string before byte {reader.BytesConsumed + 1}: events must be UTF-8", sensor, seq);
         }
 
         if (type is null)

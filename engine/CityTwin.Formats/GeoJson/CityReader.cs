@@ -148,7 +148,16 @@ public static partial class CityReader
     {
         try
         {
-            return JsonDocument.Parse(File.ReadAllBytes(path), DocumentOptions);
+            var bytes = File.ReadAllBytes(path);
+
+            // JsonDocument checks UTF-8 only when a string is read; a city file must be UTF-8 throughout (found by the fuzz tests).
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                errors.Add(new CityError(file, "", "is not valid UTF-8: save it as UTF-8"));
+                return null;
+            }
+
+            return JsonDocument.Parse(bytes, DocumentOptions);
         }
         catch (JsonException ex)
         {

@@ -81,6 +81,12 @@ public static partial class ScenarioReader
             r.Error((int)e.Start.Line, (int)e.Start.Column, $"not valid YAML: {reason.Trim()}");
             return new ScenarioReadResult(null, r.Errors);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) on some broken flow collections, found by the fuzz tests.
+            r.Error(1, 1, "not valid YAML: the parser could not read it (look for an unbalanced '{', '[' or quote)");
+            return new ScenarioReadResult(null, r.Errors);
+        }
 
         var script = r.Script(root);
         return new ScenarioReadResult(r.Errors.Count == 0 ? script : null, r.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToArray());

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using CityTwin.Client;
+using CityTwin.Silo.Security;
 
 namespace CityTwin.Cluster.Tests.Postgres;
 
@@ -10,6 +12,15 @@ namespace CityTwin.Cluster.Tests.Postgres;
 public static class CliProcess
 {
     public static string CliPath => Path.Combine(AppContext.BaseDirectory, "citytwin.dll");
+
+    /// <summary>
+    /// The data directory of every process these tests start (tokens file, local admin token, pseudonym key),
+    /// so that the tests neither read nor write the user's own.
+    /// </summary>
+    public static string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"citytwin-tests-{Environment.ProcessId}");
+
+    /// <summary>The local admin token that the first <c>citytwin up</c> of these tests wrote.</summary>
+    public static string AdminToken => LocalCredentials.ReadToken(LocalCredentials.AdminTokenFile(DataDirectory));
 
     /// <summary>Runs a command to its end; answers the exit code and stdout + stderr.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
@@ -55,6 +66,7 @@ public static class CliProcess
 
         // Several silos share two cores in these tests: workstation GC keeps each process small.
         psi.Environment["DOTNET_gcServer"] = "0";
+        psi.Environment["CityTwin__DataDirectory"] = DataDirectory;
         return psi;
     }
 }
@@ -115,6 +127,7 @@ public sealed class SiloProcess : IAsyncDisposable
         ])) ?? throw new InvalidOperationException("could not start citytwin up");
         var s = new SiloProcess(process, http, silo, gateway);
         await s.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        CityTwinHttpClient.Authorize(s.Http, CliProcess.AdminToken);
         return s;
     }
 

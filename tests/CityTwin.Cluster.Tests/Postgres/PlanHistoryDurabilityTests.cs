@@ -19,9 +19,9 @@ public sealed class PlanHistoryDurabilityTests(PostgresFixture pg)
         var silo = await SiloProcess.StartAsync(db, "plans");
         var ports = silo.Ports;
         var api = new CityTwinHttpClient(silo.Http);
-        Assert.Equal(PlanChangeStatus.Applied, (await api.ApplyPlanAsync(Twin, Plans.Signal, new PlanApplyRequest(a, "ana", "one", "ev-1"))).Status);
-        Assert.Equal(PlanChangeStatus.Applied, (await api.ApplyPlanAsync(Twin, Plans.Signal, new PlanApplyRequest(b, "carl", "two", "ev-2"))).Status);
-        Assert.Equal(PlanChangeStatus.RolledBack, (await api.RollbackPlanAsync(Twin, Plans.Signal, new PlanRollbackRequest("dora", "three"))).Status);
+        Assert.Equal(PlanChangeStatus.Applied, (await api.ApplyPlanAsync(Twin, Plans.Signal, new PlanApplyRequest(a, "", "one", "ev-1"))).Status);
+        Assert.Equal(PlanChangeStatus.Applied, (await api.ApplyPlanAsync(Twin, Plans.Signal, new PlanApplyRequest(b, "admin", "two", "ev-2"))).Status);
+        Assert.Equal(PlanChangeStatus.RolledBack, (await api.RollbackPlanAsync(Twin, Plans.Signal, new PlanRollbackRequest("", "three"))).Status);
 
         // No deactivation, no goodbye: what the silo answered must already be in PostgreSQL.
         await silo.KillAsync();
@@ -31,7 +31,7 @@ public sealed class PlanHistoryDurabilityTests(PostgresFixture pg)
         var reread = new CityTwinHttpClient(again.Http);
         var history = await reread.GetPlanHistoryAsync(Twin, Plans.Signal);
         Assert.Equal(
-            [(1L, PlanAction.Apply, "ana", "one", (string?)"ev-1", "pg-a"), (2L, PlanAction.Apply, "carl", "two", "ev-2", "pg-b"), (3L, PlanAction.Rollback, "dora", "three", null, "pg-a")],
+            [(1L, PlanAction.Apply, "admin", "one", (string?)"ev-1", "pg-a"), (2L, PlanAction.Apply, "admin", "two", "ev-2", "pg-b"), (3L, PlanAction.Rollback, "admin", "three", null, "pg-a")],
             history.Select(e => (e.Sequence, e.Action, e.Who, e.Why, e.EvidenceId, e.PlanId)).ToArray());
 
         var current = await reread.GetPlanAsync(Twin, Plans.Signal);
@@ -40,7 +40,7 @@ public sealed class PlanHistoryDurabilityTests(PostgresFixture pg)
         Plans.Same(a, (await reread.GetAsync<SignalState>($"/api/twins/{Twin}/signals/{Plans.Signal}")).Plan);
 
         // The rollback stack came back too: one more rollback reaches the design plan.
-        var design = await reread.RollbackPlanAsync(Twin, Plans.Signal, new PlanRollbackRequest("dora", "four"));
+        var design = await reread.RollbackPlanAsync(Twin, Plans.Signal, new PlanRollbackRequest("", "four"));
         Assert.Equal(PlanChangeStatus.RolledBack, design.Status);
         Assert.True(design.Current.IsDesignPlan);
         Assert.Equal(4, design.Entry!.Sequence);
