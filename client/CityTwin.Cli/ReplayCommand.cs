@@ -31,7 +31,7 @@ internal static class ReplayCommand
         var batch = new Option<int>("--batch") { Description = "Events per ingest request", DefaultValueFactory = _ => DefaultBatch };
         var command = new Command("replay", "Replay a recorded day into an isolated twin and write its KPI series")
         {
-            file, twin, speed, from, to, output, interval, replace, batch, Cluster.ClusterOption, Cluster.CityOption,
+            file, twin, speed, from, to, output, interval, replace, batch, Cluster.ClusterOption, Cluster.TokenOption, Cluster.CityOption,
         };
         command.SetAction((parse, cancellationToken) => Run.GuardedAsync(() => new ReplayRun
         {
@@ -46,6 +46,7 @@ internal static class ReplayCommand
             Batch = Positive(parse.GetValue(batch), "--batch"),
             ClusterUrl = parse.GetValue(Cluster.ClusterOption),
             CityDirectory = parse.GetValue(Cluster.CityOption),
+            Token = parse.GetValue(Cluster.TokenOption),
         }.RunAsync(cancellationToken)));
         return command;
     }
@@ -109,6 +110,9 @@ internal static class ReplayCommand
 
         public required string? ClusterUrl { get; init; }
 
+        /// <summary>The token for <see cref="ClusterUrl"/> (<c>--token</c>; else <c>CITYTWIN_TOKEN</c> or the local admin token file).</summary>
+        public string? Token { get; init; }
+
         public required string? CityDirectory { get; init; }
 
         private long _accepted;
@@ -156,7 +160,7 @@ internal static class ReplayCommand
             Console.WriteLine($"{Path.Name}: {day.Format}, {events.Count} events from {Iso(events[0].TsTicks)} to {Iso(events[^1].TsTicks)}" +
                 $"{(day.Errors.Count > 0 ? $", {day.Errors.Count} bad lines skipped" : "")}");
 
-            await using var cluster = await Cluster.ConnectAsync(ClusterUrl, CityDirectory, cancellationToken);
+            await using var cluster = await Cluster.ConnectAsync(ClusterUrl, CityDirectory, Token, cancellationToken);
             await CreateTwinAsync(cluster.Api, cancellationToken);
 
             var clock = Stopwatch.StartNew();

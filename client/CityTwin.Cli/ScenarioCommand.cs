@@ -28,13 +28,13 @@ internal static partial class ScenarioCommand
         var replications = new Option<int?>("--replications") { Description = "Replace the script's replications (2 or more), e.g. for a quick look" };
         var run = new Command("run", "Run a scenario script: its alternatives against the base, and the decision")
         {
-            file, outDir, replications, Cluster.ClusterOption,
+            file, outDir, replications, Cluster.ClusterOption, Cluster.TokenOption,
         };
-        run.SetAction((parse, cancel) => Run.GuardedAsync(() => RunAsync(parse.GetValue(file)!, parse.GetValue(outDir), parse.GetValue(replications), parse.GetValue(Cluster.ClusterOption), cancel)));
+        run.SetAction((parse, cancel) => Run.GuardedAsync(() => RunAsync(parse.GetValue(file)!, parse.GetValue(outDir), parse.GetValue(replications), parse.GetValue(Cluster.ClusterOption), parse.GetValue(Cluster.TokenOption), cancel)));
         return new Command("scenario", "Planner scenario scripts: what-ifs run on the cluster") { run };
     }
 
-    private static async Task<int> RunAsync(string path, string? output, int? replications, string? clusterUrl, CancellationToken cancel)
+    private static async Task<int> RunAsync(string path, string? output, int? replications, string? clusterUrl, string? token, CancellationToken cancel)
     {
         var wall = Stopwatch.StartNew();
         if (!File.Exists(path))
@@ -54,7 +54,7 @@ internal static partial class ScenarioCommand
         var reps = replications ?? script.Replications;
         Console.WriteLine(Invariant($"{script.Title}: {script.Alternatives.Count} alternative(s) and the base, {reps} replications each, {Clock(script.Window.FromS)}-{Clock(script.Window.ToS)}"));
 
-        await using var cluster = await Cluster.ConnectAsync(clusterUrl, clusterUrl is null ? cityFolder : null, cancel);
+        await using var cluster = await Cluster.ConnectAsync(clusterUrl, clusterUrl is null ? cityFolder : null, token, cancel);
         var id = $"{script.Id}-{Guid.NewGuid():N}"[..Math.Min(64, script.Id.Length + 13)];
         ScenarioResult result;
         if (cluster.EmbeddedServices is { } services)

@@ -23,7 +23,7 @@ internal static class TimingRecommendCommand
         var json = new Option<bool>("--json") { Description = "Print the whole evidence as JSON" };
         var command = new Command("recommend", "A recommended timing plan for one signal on its live detector data, with its evidence")
         {
-            signal, Cluster.TwinOption, Cluster.ClusterOption, Cluster.CityOption, window, replications, seed, json,
+            signal, Cluster.TwinOption, Cluster.ClusterOption, Cluster.TokenOption, Cluster.CityOption, window, replications, seed, json,
         };
         command.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
         {
@@ -35,7 +35,7 @@ internal static class TimingRecommendCommand
                     .Replace("replications:", "--replications:", StringComparison.Ordinal).Replace("seed:", "--seed:", StringComparison.Ordinal));
             }
 
-            await using var cluster = await Cluster.ConnectAsync(parse.GetValue(Cluster.ClusterOption), parse.GetValue(Cluster.CityOption), cancellationToken);
+            await using var cluster = await Cluster.ConnectAsync(parse, parse.GetValue(Cluster.CityOption), cancellationToken);
             var rec = await cluster.Api.GetRecommendationAsync(parse.GetValue(Cluster.TwinOption)!, parse.GetValue(signal)!, request, cancellationToken);
             Console.Write(parse.GetValue(json) ? JsonSerializer.Serialize(rec, Indented) + Environment.NewLine : Describe(rec));
             return ExitCodes.Ok;

@@ -8,10 +8,10 @@ internal static class TwinsCommand
 {
     public static Command Create()
     {
-        var list = new Command("list", "List the twins of the cluster: live, replays, twins that events were sent to") { Cluster.ClusterOption, Cluster.CityOption };
+        var list = new Command("list", "List the twins of the cluster: live, replays, twins that events were sent to") { Cluster.ClusterOption, Cluster.TokenOption, Cluster.CityOption };
         list.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
         {
-            await using var cluster = await Cluster.ConnectAsync(parse.GetValue(Cluster.ClusterOption), parse.GetValue(Cluster.CityOption), cancellationToken);
+            await using var cluster = await Cluster.ConnectAsync(parse, parse.GetValue(Cluster.CityOption), cancellationToken);
             Console.WriteLine($"{"twin",-24} {"kind",-7} {"KPI interval",-13} {"created (UTC)",-20} source");
             foreach (var t in await cluster.Api.ListTwinsAsync(cancellationToken))
             {
@@ -24,7 +24,7 @@ internal static class TwinsCommand
         }));
 
         var id = new Argument<string>("ID") { Description = "The twin to delete (not 'live')" };
-        var delete = new Command("delete", "Delete a twin and all its state (every grain, stored state, intake journal); refuses 'live'") { id, Cluster.ClusterOption, Cluster.CityOption };
+        var delete = new Command("delete", "Delete a twin and all its state (every grain, stored state, intake journal); refuses 'live'") { id, Cluster.ClusterOption, Cluster.TokenOption, Cluster.CityOption };
         delete.SetAction((parse, cancellationToken) => Run.GuardedAsync(async () =>
         {
             var twin = parse.GetValue(id)!;
@@ -33,7 +33,7 @@ internal static class TwinsCommand
                 throw new CliInputException("'live' is the real-time twin: it cannot be deleted");
             }
 
-            await using var cluster = await Cluster.ConnectAsync(parse.GetValue(Cluster.ClusterOption), parse.GetValue(Cluster.CityOption), cancellationToken);
+            await using var cluster = await Cluster.ConnectAsync(parse, parse.GetValue(Cluster.CityOption), cancellationToken);
             var deleted = await cluster.Api.DeleteTwinAsync(twin, cancellationToken);
             Console.WriteLine($"deleted twin '{deleted.Twin}': {deleted.GrainsCleared} grains cleared");
             return ExitCodes.Ok;
