@@ -120,12 +120,15 @@ public sealed class ScenarioClusterTests(ClusterFixture fixture)
     {
         // Give the live twin a state of its own, to see that a recorded base never touches it.
         var now = DateTimeOffset.UtcNow;
-        var lines = SampleCity.Model.Detectors.Where(d => d.SignalId is not null).Take(8)
-            .Select((d, i) => Events.Detector(d.Id, now.AddMinutes(-2), 900_000 + i, 7))
-            .ToList();
+        var detectors = SampleCity.Model.Detectors.Where(d => d.SignalId is not null).Take(8).ToList();
+        var lines = detectors.Select((d, i) => Events.Detector(d.Id, now.AddMinutes(-2), 900_000 + i, 7)).ToList();
+        var lifecycle = fixture.Cluster.GrainFactory.GetGrain<ITwinLifecycleGrain>(0);
+        static long Done(TwinProgress p) => p.Counters.Applied + p.Counters.Late;
+        var done = Done(await lifecycle.GetProgressAsync(TwinKeys.Live));
         Assert.Equal(lines.Count, (await fixture.ClientFor(TwinKeys.Live).IngestAsync(Events.Body(lines))).Accepted);
+        await Events.EventuallyAsync(() => lifecycle.GetProgressAsync(TwinKeys.Live), p => Done(p) >= done + lines.Count, TimeSpan.FromSeconds(30));
         var live = fixture.Cluster.GrainFactory.GetGrain<ITwinSnapshotGrain>(TwinKeys.Live);
-        var before = await Events.EventuallyAsync(() => live.TakeAsync(), s => s.AsOf is not null, TimeSpan.FromSeconds(30));
+        var before = await live.TakeAsync();
         var twinsBefore = await TwinIdsAsync();
 
         var script = Scripts.Text("recorded-morning-counterfactual.yaml");
