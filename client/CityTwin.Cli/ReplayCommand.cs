@@ -239,21 +239,7 @@ internal static class ReplayCommand
         /// <summary>Sends events [start, start + count) in one request with the replay clock; reports rejected lines by their line in the file.</summary>
         private async Task SendAsync(CityTwinHttpClient api, IReadOnlyList<RecordedEvent> events, int start, int count, long clockTicks, CancellationToken cancellationToken)
         {
-            var size = 0;
-            for (var i = start; i < start + count; i++)
-            {
-                size += events[i].Ndjson.Length + 1;
-            }
-
-            var body = new byte[size];
-            var at = 0;
-            for (var i = start; i < start + count; i++)
-            {
-                events[i].Ndjson.Span.CopyTo(body.AsSpan(at));
-                at += events[i].Ndjson.Length;
-                body[at++] = (byte)'\n';
-            }
-
+            var body = RecordedDay.Body(events, start, count);
             var report = await api.IngestAsync(Twin, body, new DateTimeOffset(clockTicks, TimeSpan.Zero), cancellationToken);
             _accepted += report.Accepted;
             _duplicates += report.Duplicates;

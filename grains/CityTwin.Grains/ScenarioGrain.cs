@@ -1,7 +1,9 @@
+using System.Globalization;
 using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Scenarios;
 using CityTwin.Engine.Traffic;
+using CityTwin.Formats.Replay;
 using CityTwin.Formats.Scenarios;
 using Microsoft.Extensions.Logging;
 
@@ -37,6 +39,9 @@ public sealed class ScenarioGrain(
     ILogger<ScenarioGrain> log,
     [PersistentState("scenario", StorageNames.Twin)] IPersistentState<ScenarioGrainState> state) : Grain, IScenarioGrain
 {
+    /// <summary>Events per ingest call when a recorded base is replayed (as <c>citytwin replay</c> sends them).</summary>
+    private const int ReplayBatch = 10_000;
+
     private int _done;
     private int _total;
     private Task? _run;
@@ -56,6 +61,11 @@ public sealed class ScenarioGrain(
         if (read.Script is { } s)
         {
             errors.AddRange(ScenarioRunner.Check(s, null));
+            if (s.Base.Source == BaseSource.Recorded)
+            {
+                errors.AddRange(RecordedFileProblems(s, request.ScriptFolder));
+            }
+
             var folder = ScenarioFiles.CityFolder(s, request.ScriptFolder, files.SampleFolder);
             if (!SameFolder(folder, files.Folder))
             {
@@ -92,17 +102,22 @@ public sealed class ScenarioGrain(
         {
             TwinSnapshot? live = null;
             DateTimeOffset? asOf = null;
+            string? frozenFrom = null;
             if (script.Base.Source == BaseSource.Live)
             {
                 var snapshot = await GrainFactory.GetGrain<ITwinSnapshotGrain>(script.Base.Twin).TakeAsync();
                 asOf = snapshot.AsOf;
                 live = snapshot.AsOf is null ? null : SnapshotMapping.ToEngine(snapshot);
             }
+            else if (script.Base.Source == BaseSource.Recorded)
+            {
+                (live, frozenFrom) = await ReplayBaseAsync(script, request.ScriptFolder, id);
+            }
 
             var cityFolder = files.Folder;
             var setup = await Task.Run(() =>
             {
-                var data = ScenarioFiles.LoadData(script, city, cityFolder, request.ScriptFolder, live, asOf);
+                var data = ScenarioFiles.LoadData(script, city, cityFolder, request.ScriptFolder, live, asOf, frozenFrom);
                 return ScenarioRunner.Prepare(script, city, data, request.Replications);
             });
             var items = ScenarioRunner.WorkItems(setup);
@@ -156,10 +171,99 @@ public sealed class ScenarioGrain(
         DelayDeactivation(TimeSpan.Zero);
     }
 
+    /// <summary>The temporary replay twin a recorded base is replayed into: <c>scn-RUN-base</c> (the run id's tail when it is long).</summary>
+    public static string BaseTwinOf(string runId)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        const int Room = 64 - 9;
+        return $"scn-{(runId.Length > Room ? runId[^Room..] : runId)}-base";
+    }
+
+    /// <summary>
+    /// Freezes a recorded base: replays the events of the day before the window's start into a temporary replay twin
+    /// of this run (in timestamp order, one batch at a time, on the day's own clock), waits until its entities have
+    /// applied them, takes a snapshot and deletes the twin, whatever happens. No other twin is touched.
+    /// </summary>
+    private async Task<(TwinSnapshot Live, string FrozenFrom)> ReplayBaseAsync(ScenarioScript script, string? scriptFolder, string runId)
+    {
+        var (day, start, events) = await Task.Run(() => ScenarioFiles.ReadRecorded(script, scriptFolder));
+        var twin = BaseTwinOf(runId);
+        if (await GrainFactory.GetGrain<ITwinRegistryGrain>(0).CreateReplayAsync(twin, day.Name, 900) is null)
+        {
+            throw new InvalidOperationException($"the temporary twin '{twin}' of this run exists already; delete it (citytwin twins delete {twin}) and run again");
+        }
+
+        var lifecycle = GrainFactory.GetGrain<ITwinLifecycleGrain>(0);
+        try
+        {
+            var ingest = GrainFactory.GetGrain<IIngestGrain>(0);
+            var rejected = new List<ScriptError>();
+            long accepted = 0;
+            for (var i = 0; i < events.Count; i += ReplayBatch)
+            {
+                var n = Math.Min(ReplayBatch, events.Count - i);
+                var report = await ingest.IngestAtAsync(twin, RecordedDay.Body(events, i, n), new DateTimeOffset(events[i + n - 1].TsTicks, TimeSpan.Zero));
+                accepted += report.Accepted;
+                rejected.AddRange(report.Errors.Select(e => new ScriptError(1, 1, $"base.recorded: {day.Name}:{events[i + e.Line - 1].Line}: {e.Reason}")));
+            }
+
+            if (rejected.Count > 0)
+            {
+                throw new ScenarioException(rejected);
+            }
+
+            var stalled = clock.GetTimestamp();
+            long last = -1;
+            while (true)
+            {
+                var p = await lifecycle.GetProgressAsync(twin);
+                var done = p.Counters.Applied + p.Counters.Late;
+                if (done >= accepted)
+                {
+                    break;
+                }
+
+                if (done != last)
+                {
+                    last = done;
+                    stalled = clock.GetTimestamp();
+                }
+                else if (clock.GetElapsedTime(stalled) > TimeSpan.FromSeconds(60))
+                {
+                    throw new InvalidOperationException($"the temporary twin '{twin}' applied {done} of {accepted} events of {day.Name} and made no progress for 60 s");
+                }
+
+                await Task.Delay(20);
+            }
+
+            var snapshot = await GrainFactory.GetGrain<ITwinSnapshotGrain>(twin).TakeAsync();
+            var frozen = string.Create(CultureInfo.InvariantCulture, $"recorded day {day.Name} ({day.Format}): {events.Count:#,0} of its {day.Events.Count:#,0} events, those before the window's start {start:yyyy-MM-ddTHH:mm:sszzz}, replayed into a temporary twin of the run (deleted after) and frozen as of {snapshot.AsOf:yyyy-MM-dd HH:mm:ss zzz}");
+            return (SnapshotMapping.ToEngine(snapshot), frozen);
+        }
+        finally
+        {
+            await lifecycle.DeleteAsync(twin);
+        }
+    }
+
     private async Task<(int, ScenarioWorkDone)> RunItemAsync(string id, string setupJson, ScenarioWorkItem item)
     {
         var done = await GrainFactory.GetGrain<IScenarioWorkGrain>($"{id}/{item.Index}").RunAsync(setupJson, ScenarioJson.Write(item));
         return (item.Index, done);
+    }
+
+    /// <summary>What can be told of a recorded base before the run: no folder to read it from, or no such file.</summary>
+    private static IReadOnlyList<ScriptError> RecordedFileProblems(ScenarioScript script, string? scriptFolder)
+    {
+        try
+        {
+            var path = ScenarioFiles.RecordedPath(script, scriptFolder);
+            return File.Exists(path) ? [] : [new ScriptError(1, 1, $"base.recorded: no such file '{path}'")];
+        }
+        catch (ScenarioException e)
+        {
+            return e.Errors;
+        }
     }
 
     private static List<ScenarioProblem> Problems(IEnumerable<ScriptError> errors) => [.. errors.Select(e => new ScenarioProblem(e.Line, e.Column, e.Reason))];

@@ -36,10 +36,10 @@ internal static class Scripts
 [Collection(ClusterCollection.Name)]
 public sealed class ScenarioClusterTests(ClusterFixture fixture)
 {
-    private async Task<(ScenarioStatus Status, ScenarioResult? Result)> RunAsync(string script, int replications)
+    private async Task<(ScenarioStatus Status, ScenarioResult? Result)> RunAsync(string script, int replications, string? folder = null)
     {
         var grain = fixture.Cluster.GrainFactory.GetGrain<IScenarioGrain>("test-" + Guid.NewGuid().ToString("N")[..12]);
-        var status = await grain.StartAsync(new ScenarioRequest(script, Scripts.Folder, replications));
+        var status = await grain.StartAsync(new ScenarioRequest(script, folder ?? Scripts.Folder, replications));
         Assert.Contains(status.State, new[] { ScenarioStates.Preparing, ScenarioStates.Invalid });
         var sawProgress = false;
         var deadline = DateTime.UtcNow.AddMinutes(5);
@@ -111,6 +111,95 @@ public sealed class ScenarioClusterTests(ClusterFixture fixture)
 
         var after = await snapshots.TakeAsync();
         Assert.Equal(JsonSerializer.Serialize(before), JsonSerializer.Serialize(after));
+    }
+
+    private async Task<string[]> TwinIdsAsync() => [.. (await fixture.Cluster.GrainFactory.GetGrain<ITwinRegistryGrain>(0).ListAsync()).Select(t => t.Id)];
+
+    [Fact]
+    public async Task A_recorded_morning_runs_as_the_base_decides_the_same_twice_and_leaves_no_twin_and_live_untouched()
+    {
+        // Give the live twin a state of its own, to see that a recorded base never touches it.
+        var now = DateTimeOffset.UtcNow;
+        var detectors = SampleCity.Model.Detectors.Where(d => d.SignalId is not null).Take(8).ToList();
+        var lines = detectors.Select((d, i) => Events.Detector(d.Id, now.AddMinutes(-2), 900_000 + i, 7)).ToList();
+        var lifecycle = fixture.Cluster.GrainFactory.GetGrain<ITwinLifecycleGrain>(0);
+        static long Done(TwinProgress p) => p.Counters.Applied + p.Counters.Late;
+        var done = Done(await lifecycle.GetProgressAsync(TwinKeys.Live));
+        Assert.Equal(lines.Count, (await fixture.ClientFor(TwinKeys.Live).IngestAsync(Events.Body(lines))).Accepted);
+        await Events.EventuallyAsync(() => lifecycle.GetProgressAsync(TwinKeys.Live), p => Done(p) >= done + lines.Count, TimeSpan.FromSeconds(30));
+        var live = fixture.Cluster.GrainFactory.GetGrain<ITwinSnapshotGrain>(TwinKeys.Live);
+        var before = await live.TakeAsync();
+        var twinsBefore = await TwinIdsAsync();
+
+        var script = Scripts.Text("recorded-morning-counterfactual.yaml");
+        var (status, first) = await RunAsync(script, replications: 2);
+        Assert.True(status.State == ScenarioStates.Done, string.Join("; ", status.Errors.Select(e => e.Reason)) + status.Error);
+        Assert.Equal(6, status.Total);
+        Assert.Matches("^(Choose '(optimised|max-pressure)'|Keep the base)", first!.Decision.Sentence);
+        Assert.StartsWith("the recorded day 'data/riverton-recorded/riverton-morning-2026-03-10.ndjson.gz' replayed up to the window's start", first.Base, StringComparison.Ordinal);
+
+        // Only the events before 07:30 on the file's day (2026-03-10, UTC) were replayed: 3,856 of the 7,914 (counted in the file).
+        Assert.Contains(first.DataUsed, d => d.StartsWith("recorded day riverton-morning-2026-03-10.ndjson.gz (ndjson): 3,856 of its 7,914 events, those before the window's start 2026-03-10T07:30:00+00:00", StringComparison.Ordinal));
+        Assert.All(first.Runs, r => Assert.True(r.Trips > 0));
+        var baseDelay = first.Arms[0].Kpis.First(k => k.Kpi == "totalDelayVehH").Mean;
+        Assert.True(baseDelay > 0, "the base must carry traffic fitted to the recorded flows");
+
+        // The temporary twin is gone, the live twin exactly as it was.
+        Assert.Equal(twinsBefore, await TwinIdsAsync());
+        Assert.DoesNotContain(await TwinIdsAsync(), t => t.StartsWith("scn-test-", StringComparison.Ordinal));
+        Assert.Equal(JsonSerializer.Serialize(before), JsonSerializer.Serialize(await live.TakeAsync()));
+
+        // Same script and seed: the same numbers (a fresh replay into a fresh temporary twin).
+        var (again, second) = await RunAsync(script, replications: 2);
+        Assert.Equal(ScenarioStates.Done, again.State);
+        Assert.Equal(first.Decision.Sentence, second!.Decision.Sentence);
+        Assert.Equal(
+            first.Runs.Select(r => (r.Arm, r.Replication, r.Seed, r.Trips, string.Join(",", r.Kpis.Select(k => $"{k.Key}={k.Value:R}")))),
+            second.Runs.Select(r => (r.Arm, r.Replication, r.Seed, r.Trips, string.Join(",", r.Kpis.Select(k => $"{k.Key}={k.Value:R}")))));
+        Assert.Equal(twinsBefore, await TwinIdsAsync());
+    }
+
+    [Fact]
+    public async Task A_bad_or_rejected_line_of_the_recorded_day_makes_the_script_invalid_naming_the_line_and_the_temporary_twin_is_deleted()
+    {
+        var folder = Directory.CreateTempSubdirectory("citytwin-recorded-").FullName;
+        try
+        {
+            var script = """
+                scenario: recorded-check
+                base: { from: recorded, recorded: day.ndjson }
+                window: { from: "07:00", to: "07:30", drain: 10m }
+                alternatives:
+                  - name: optimised
+                    signals: optimise
+                kpis: [totalDelayVehH]
+                """;
+            var ok = """{"type":"detector","sensor":"DET-S01-E","ts":"2026-03-10T06:50:00Z","seq":1,"count":12,"occupancy":0.2,"intervalS":60}""";
+            await File.WriteAllLinesAsync(Path.Combine(folder, "day.ndjson"), [ok, "", """{"type":"detector","sensor":"DET-S01-E","ts":"2026-03-10T06:51:00Z","seq":2,"count":"many"}"""]);
+            var (bad, _) = await RunAsync(script, 2, folder);
+            Assert.Equal(ScenarioStates.Invalid, bad.State);
+            var error = Assert.Single(bad.Errors);
+            Assert.StartsWith("base.recorded: day.ndjson:3: ", error.Reason, StringComparison.Ordinal);
+            Assert.Contains("count", error.Reason, StringComparison.Ordinal);
+
+            // A line the twin rejects (an unknown sensor) is found while replaying: invalid too, and the twin is deleted.
+            var twinsBefore = await TwinIdsAsync();
+            await File.WriteAllLinesAsync(Path.Combine(folder, "day.ndjson"), [ok, """{"type":"detector","sensor":"DET-NOPE","ts":"2026-03-10T06:51:00Z","seq":1,"count":3,"occupancy":0.1,"intervalS":60}"""]);
+            var (rejected, _) = await RunAsync(script, 2, folder);
+            Assert.Equal(ScenarioStates.Invalid, rejected.State);
+            Assert.StartsWith("base.recorded: day.ndjson:2: ", Assert.Single(rejected.Errors).Reason, StringComparison.Ordinal);
+            Assert.Equal(twinsBefore, await TwinIdsAsync());
+
+            // Without a folder (HTTP, --cluster) the file cannot be read: refused at once, saying what to do instead.
+            var grain = fixture.Cluster.GrainFactory.GetGrain<IScenarioGrain>("test-" + Guid.NewGuid().ToString("N")[..12]);
+            var refused = await grain.StartAsync(new ScenarioRequest(script, null, 2));
+            Assert.Equal(ScenarioStates.Invalid, refused.State);
+            Assert.Contains("without --cluster", Assert.Single(refused.Errors).Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

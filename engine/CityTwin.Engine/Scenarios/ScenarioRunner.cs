@@ -49,19 +49,14 @@ public static class ScenarioRunner
     };
 
     /// <summary>
-    /// What this runner cannot do with a script that is otherwise valid, each at its place in the script: a recorded
-    /// day as the base (replay is not built yet), a control other
-    /// than fixed-time for only some signals, parking KPIs or changes in a city without a parking demand model.
+    /// What this runner cannot do with a script that is otherwise valid, each at its place in the script: a control
+    /// other than fixed-time for only some signals, parking KPIs or changes in a city without a parking demand model,
+    /// a live or recorded base without a frozen state (<see cref="ScenarioData.Live"/>) to start from.
     /// </summary>
     public static IReadOnlyList<ScriptError> Check(ScenarioScript script, ScenarioData? data)
     {
         ArgumentNullException.ThrowIfNull(script);
         var errors = new List<ScriptError>();
-        if (script.Base.Source == BaseSource.Recorded)
-        {
-            errors.Add(new ScriptError(1, 1, "base.from: 'recorded' (replaying a recorded day) is not built yet; use demand or live"));
-        }
-
         foreach (var a in script.Alternatives)
         {
             if (a.Signals is { Control: not ControlChoice.Fixed, Only.Count: > 0 })
@@ -79,6 +74,11 @@ public static class ScenarioRunner
         if (script.Base.Source == BaseSource.Live && data is { Live: null })
         {
             errors.Add(new ScriptError(1, 1, $"base.from: live: twin '{script.Base.Twin}' has no sensor data yet, so there is no live state to start from"));
+        }
+
+        if (script.Base.Source == BaseSource.Recorded && data is { Live: null })
+        {
+            errors.Add(new ScriptError(1, 1, $"base.from: recorded: the replay of '{script.Base.Recorded}' left no state to start from"));
         }
 
         return errors;
@@ -553,9 +553,12 @@ public static class ScenarioRunner
     private static string BaseText(ScenarioScript script, ScenarioData data)
     {
         var scale = script.Base.DemandScale != 1 ? Invariant($", demand x {script.Base.DemandScale:0.###}") : "";
-        return script.Base.Source == BaseSource.Live
-            ? $"the live twin '{script.Base.Twin}' as frozen at the start: its current plans and queues, the demand fitted to its measured flows{scale}"
-            : $"the demand ({(script.Base.DemandFiles.Count > 0 ? string.Join(", ", script.Base.DemandFiles) : "the city's own")}) under the city's design plans{scale}";
+        return script.Base.Source switch
+        {
+            BaseSource.Live => $"the live twin '{script.Base.Twin}' as frozen at the start: its current plans and queues, the demand fitted to its measured flows{scale}",
+            BaseSource.Recorded => $"the recorded day '{script.Base.Recorded}' replayed up to the window's start and frozen there: its plans and queues then, the demand fitted to its measured flows{scale}",
+            _ => $"the demand ({(script.Base.DemandFiles.Count > 0 ? string.Join(", ", script.Base.DemandFiles) : "the city's own")}) under the city's design plans{scale}",
+        };
     }
 
     private static string Clock(double s) => Invariant($"{(int)(s / 3600):00}:{(int)(s % 3600 / 60):00}");

@@ -22,6 +22,45 @@ public sealed record RecordedDay(string Name, string Format, IReadOnlyList<Recor
     /// <summary>The events with <paramref name="from"/> &lt;= ts &lt; <paramref name="to"/> (either bound may be absent), still in order.</summary>
     public IReadOnlyList<RecordedEvent> Between(long? from, long? to) =>
         from is null && to is null ? Events : Events.Where(e => (from is null || e.TsTicks >= from) && (to is null || e.TsTicks < to)).ToArray();
+
+    /// <summary>Events [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of <paramref name="events"/> as one NDJSON ingest body (a line each).</summary>
+    public static byte[] Body(IReadOnlyList<RecordedEvent> events, int start, int count)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var size = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            size += events[i].Ndjson.Length + 1;
+        }
+
+        var body = new byte[size];
+        var at = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            events[i].Ndjson.Span.CopyTo(body.AsSpan(at));
+            at += events[i].Ndjson.Length;
+            body[at++] = (byte)'\n';
+        }
+
+        return body;
+    }
+
+    /// <summary>
+    /// The moment <paramref name="secondsFromMidnight"/> on the day of the file: the calendar date of its earliest
+    /// event in that event's own offset (an event at 2016-11-15T05:30:00+01:00 makes 08:00 2016-11-15T08:00:00+01:00).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The day has no events.</exception>
+    public DateTimeOffset OnItsDay(double secondsFromMidnight)
+    {
+        if (Events.Count == 0)
+        {
+            throw new InvalidOperationException($"{Name}: no events, so no day");
+        }
+
+        using var doc = JsonDocument.Parse(Events[0].Ndjson);
+        var ts = DateTimeOffset.Parse(doc.RootElement.GetProperty("ts").GetString()!, CultureInfo.InvariantCulture);
+        return new DateTimeOffset(ts.Date, ts.Offset).AddTicks((long)Math.Round(secondsFromMidnight * TimeSpan.TicksPerSecond));
+    }
 }
 
 /// <summary>The recorded day file could not be read at all (missing, empty header, unknown column).</summary>

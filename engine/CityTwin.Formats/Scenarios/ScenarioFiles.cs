@@ -7,6 +7,7 @@ using CityTwin.Engine.Scenarios;
 using CityTwin.Engine.Traffic;
 using CityTwin.Formats.Demand;
 using CityTwin.Formats.ParkingWhatIf;
+using CityTwin.Formats.Replay;
 
 namespace CityTwin.Formats.Scenarios;
 
@@ -26,14 +27,74 @@ public static class ScenarioFiles
         return script.City == "sample" ? sampleFolder : Path.GetFullPath(Path.Combine(scriptFolder ?? ".", script.City));
     }
 
+    /// <summary>The full path of a recorded base's file: <c>base.recorded</c> relative to the script's folder.</summary>
+    /// <exception cref="ScenarioException">The script came without a folder (over HTTP or <c>--cluster</c>): the silos cannot read the file.</exception>
+    public static string RecordedPath(ScenarioScript script, string? scriptFolder)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        if (script.Base.Recorded is not { } file)
+        {
+            throw new ArgumentException("the script's base is not a recorded day", nameof(script));
+        }
+
+        if (scriptFolder is null)
+        {
+            throw new ScenarioException([new ScriptError(1, 1, "base.recorded: the recorded day is read next to the script, and this script came without a folder (POST /api/scenarios, citytwin scenario run --cluster); run it with `citytwin scenario run FILE` without --cluster, or replay the day into a twin first (citytwin replay FILE --twin ID --to WINDOW-START) and use base: { from: live, twin: ID }")]);
+        }
+
+        return Path.GetFullPath(Path.Combine(scriptFolder, file));
+    }
+
+    /// <summary>
+    /// The recorded day of a <c>base.from: recorded</c> script, read next to the script, with the events to replay:
+    /// those before the window's start on the file's day (<see cref="RecordedDay.OnItsDay"/>).
+    /// </summary>
+    /// <exception cref="ScenarioException">The script came without a folder (over HTTP or <c>--cluster</c>), the file is
+    /// missing or unreadable, a line of it is bad (each as <c>base.recorded: FILE:LINE: reason</c>), or no event comes
+    /// before the window's start.</exception>
+    public static (RecordedDay Day, DateTimeOffset Start, IReadOnlyList<RecordedEvent> Before) ReadRecorded(ScenarioScript script, string? scriptFolder)
+    {
+        var path = RecordedPath(script, scriptFolder);
+        RecordedDay day;
+        try
+        {
+            day = RecordedDayReader.ReadFile(path);
+        }
+        catch (RecordedDayException e)
+        {
+            throw new ScenarioException([new ScriptError(1, 1, $"base.recorded: {e.Message}")]);
+        }
+
+        var name = Path.GetFileName(path);
+        if (day.Errors.Count > 0)
+        {
+            throw new ScenarioException([.. day.Errors.Select(e => new ScriptError(1, 1, $"base.recorded: {name}:{e.Line}: {e.Reason}"))]);
+        }
+
+        if (day.Events.Count == 0)
+        {
+            throw new ScenarioException([new ScriptError(1, 1, $"base.recorded: {name}: no events")]);
+        }
+
+        var start = day.OnItsDay(script.Window.FromS);
+        var before = day.Between(null, start.UtcTicks);
+        if (before.Count == 0)
+        {
+            throw new ScenarioException([new ScriptError(1, 1, string.Create(CultureInfo.InvariantCulture, $"base.recorded: {name}: no event before the window's start on the file's day ({start:yyyy-MM-ddTHH:mm:sszzz}); the base is the state the day reached by then"))]);
+        }
+
+        return (day, start, before);
+    }
+
     /// <summary>
     /// Reads the base's demand and the parking model, and freezes <paramref name="live"/> (the twin's state, for
     /// <c>base.from: live</c>) with them. <paramref name="scriptFolder"/> is where the script's own demand files are
-    /// (null when the script came without a folder, e.g. over HTTP: then it may not name any).
+    /// (null when the script came without a folder, e.g. over HTTP: then it may not name any). <paramref name="frozenFrom"/>
+    /// says where the frozen state came from (default: the live twin the script names, as of <paramref name="liveAsOf"/>).
     /// </summary>
     /// <exception cref="ScenarioException">The script names demand files without a folder, or one is missing.</exception>
     /// <exception cref="DemandFormatException">A demand file is malformed.</exception>
-    public static ScenarioData LoadData(ScenarioScript script, CityModel city, string cityFolder, string? scriptFolder, TwinSnapshot? live = null, DateTimeOffset? liveAsOf = null)
+    public static ScenarioData LoadData(ScenarioScript script, CityModel city, string cityFolder, string? scriptFolder, TwinSnapshot? live = null, DateTimeOffset? liveAsOf = null, string? frozenFrom = null)
     {
         ArgumentNullException.ThrowIfNull(script);
         ArgumentNullException.ThrowIfNull(city);
@@ -77,7 +138,8 @@ public static class ScenarioFiles
 
         if (live is not null)
         {
-            sources.Add(string.Create(CultureInfo.InvariantCulture, $"live twin '{script.Base.Twin}' frozen as of {liveAsOf:yyyy-MM-dd HH:mm:ss zzz}: {live.Plans.Count} signal plans, {live.Flows.Count(f => f.Measured)} measured approach flows, {live.Flows.Sum(f => f.QueueVeh):0} queued vehicles, {live.ParkingOccupied.Count} facilities' occupancy"));
+            frozenFrom ??= string.Create(CultureInfo.InvariantCulture, $"live twin '{script.Base.Twin}' frozen as of {liveAsOf:yyyy-MM-dd HH:mm:ss zzz}");
+            sources.Add(string.Create(CultureInfo.InvariantCulture, $"{frozenFrom}: {live.Plans.Count} signal plans, {live.Flows.Count(f => f.Measured)} measured approach flows, {live.Flows.Sum(f => f.QueueVeh):0} queued vehicles, {live.ParkingOccupied.Count} facilities' occupancy"));
         }
 
         sources.Add($"city {city.Name}: {city.Signals.Count} signals, {city.Links.Count} links, {city.Parking.Count} parking facilities");

@@ -24,10 +24,10 @@ public sealed class ScenarioReaderTests
     public static TheoryData<string> SampleScripts() => [.. Files()];
 
     [Fact]
-    public void The_four_sample_scripts_are_there()
+    public void The_five_sample_scripts_are_there()
     {
         Assert.Equal(
-            ["downtown-parking-pricing.yaml", "lane-closure-corridor.yaml", "morning-peak-signal-timing.yaml", "stadium-event-evening.yaml"],
+            ["downtown-parking-pricing.yaml", "lane-closure-corridor.yaml", "morning-peak-signal-timing.yaml", "recorded-morning-counterfactual.yaml", "stadium-event-evening.yaml"],
             Files());
     }
 

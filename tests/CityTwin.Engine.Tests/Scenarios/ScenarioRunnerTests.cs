@@ -151,21 +151,64 @@ public sealed class ScenarioRunnerTests
         Assert.StartsWith(chosen is null ? "Keep the base" : "Choose 'better'", result.Decision.Sentence, StringComparison.Ordinal);
     }
 
+    private const string RecordedScript = """
+        scenario: s
+        base: { from: recorded, recorded: day.ndjson }
+        window: { from: "07:00", to: "08:00" }
+        alternatives:
+          - name: mp
+            signals: { control: max-pressure }
+        """;
+
     [Fact]
-    public void A_recorded_base_is_refused_and_max_pressure_is_accepted()
+    public void A_recorded_base_is_accepted_but_needs_the_frozen_state_of_its_replay()
     {
-        var read = ScenarioReader.Read("""
-            scenario: s
-            base: { from: recorded, recorded: day.ndjson }
-            window: { from: "07:00", to: "08:00" }
-            alternatives:
-              - name: mp
-                signals: { control: max-pressure }
-            """, Riverton.Value);
+        var read = ScenarioReader.Read(RecordedScript, Riverton.Value);
         Assert.True(read.Ok, string.Join("\n", read.Errors));
-        var errors = ScenarioRunner.Check(read.Script!, null);
-        var error = Assert.Single(errors);
-        Assert.Contains("recorded", error.Reason, StringComparison.Ordinal);
+        Assert.Empty(ScenarioRunner.Check(read.Script!, null));
+        var data = ScenarioFiles.LoadData(read.Script!, Riverton.Value, CityFolder, Samples);
+        var error = Assert.Single(ScenarioRunner.Check(read.Script!, data));
+        Assert.Contains("base.from: recorded", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_recorded_base_replays_the_events_before_the_window_start_on_the_day_of_its_first_event_in_its_offset()
+    {
+        var folder = Directory.CreateTempSubdirectory("citytwin-recorded-").FullName;
+        try
+        {
+            // First event 05:59 at +01:00 on 15 November: 07:00 is 2016-11-15T07:00+01:00 = 06:00Z. Lines out of order on purpose.
+            await File.WriteAllLinesAsync(Path.Combine(folder, "day.ndjson"), [
+                """{"type":"parking-occupancy","sensor":"P-01","ts":"2016-11-15T06:30:00+01:00","seq":2,"occupied":20}""",
+                """{"type":"parking-occupancy","sensor":"P-01","ts":"2016-11-15T05:59:00+01:00","seq":1,"occupied":10}""",
+                """{"type":"parking-occupancy","sensor":"P-01","ts":"2016-11-15T06:00:00Z","seq":3,"occupied":30}""",
+                """{"type":"parking-occupancy","sensor":"P-01","ts":"2016-11-15T06:59:59+01:00","seq":4,"occupied":40}""",
+            ]);
+            var script = ScenarioReader.Read(RecordedScript, Riverton.Value).Script!;
+            var (day, start, before) = ScenarioFiles.ReadRecorded(script, folder);
+            Assert.Equal(new DateTimeOffset(2016, 11, 15, 7, 0, 0, TimeSpan.FromHours(1)), start);
+            Assert.Equal(TimeSpan.FromHours(1), start.Offset);
+            Assert.Equal(4, day.Events.Count);
+            Assert.Equal([2, 1, 4], before.Select(e => e.Line));
+
+            // A window before the first event leaves nothing to replay.
+            var early = script with { Window = script.Window with { FromS = 5 * 3600 } };
+            var none = Assert.Throws<ScenarioException>(() => ScenarioFiles.ReadRecorded(early, folder));
+            Assert.Contains("no event before the window's start on the file's day (2016-11-15T05:00:00+01:00)", Assert.Single(none.Errors).Reason, StringComparison.Ordinal);
+
+            // A bad line is named by its line in the file; a missing folder (HTTP) is refused.
+            await File.AppendAllTextAsync(Path.Combine(folder, "day.ndjson"), "{\"type\":\"parking-occupancy\",\"sensor\":\"P-01\",\"seq\":5,\"occupied\":1}\n");
+            var bad = Assert.Throws<ScenarioException>(() => ScenarioFiles.ReadRecorded(script, folder));
+            Assert.StartsWith("base.recorded: day.ndjson:5: ", Assert.Single(bad.Errors).Reason, StringComparison.Ordinal);
+            Assert.Contains("ts", bad.Errors[0].Reason, StringComparison.Ordinal);
+            Assert.Throws<ScenarioException>(() => ScenarioFiles.ReadRecorded(script, null));
+            var missing = Assert.Throws<ScenarioException>(() => ScenarioFiles.ReadRecorded(script with { Base = script.Base with { Recorded = "nope.ndjson" } }, folder));
+            Assert.Contains("nope.ndjson: no such file", Assert.Single(missing.Errors).Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
