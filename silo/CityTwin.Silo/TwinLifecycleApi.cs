@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CityTwin.Contracts;
 using CityTwin.Formats.Events;
+using CityTwin.Silo.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -96,6 +97,12 @@ public static class TwinLifecycleApi
         }
 
         var created = await grains.GetGrain<ITwinRegistryGrain>(0).CreateReplayAsync(request!.Id!, request.Source, request.KpiIntervalS ?? 900);
+        if (created is not null && http.User.IsInRole(ApiRoles.Researcher) && http.User.Identity?.Name is { } researcher)
+        {
+            // A researcher owns the replay twins it creates (it may feed and delete them; docs/security.md).
+            await grains.GetGrain<ITwinOwnerGrain>(created.Id).ClaimAsync(researcher);
+        }
+
         return created is null
             ? HttpApi.Problem(StatusCodes.Status409Conflict, "Twin exists", $"twin '{request.Id}' exists: delete it first (DELETE /api/twins/{request.Id}, citytwin twins delete {request.Id})")
             : Results.Created($"/api/twins/{created.Id}", created);

@@ -67,6 +67,12 @@ public sealed class AccessControlTests(SiloHostFixture host)
                     await host.As("admin").Api.ApplyPlanAsync(twin, Plans.Signal, new PlanApplyRequest(Plans.Safe("authz", 3), "", "setup", null));
                 }
 
+                if (allowed && method != "POST" && pattern.TrimEnd('/') is "/api/twins/{twin}" or "/api/twins/{twin}/kpis")
+                {
+                    // A replay twin to delete or to read the KPI series of.
+                    await SendAsync(host.As(roles.Contains(ApiRoles.Researcher) ? name : "admin").Http, "POST", "/api/twins", TwinBody(twin));
+                }
+
                 var (status, problem) = await CallAsync(host.As(name).Http, method, pattern, twin);
                 if (allowed)
                 {
@@ -171,9 +177,48 @@ public sealed class AccessControlTests(SiloHostFixture host)
         Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    /// <summary>Calls an endpoint with a request that succeeds when the caller may make it.</summary>
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpClient http, string method, string pattern, string twin)
+    /// <summary>A tiny valid scenario script for the sample city (two replications of ten minutes).</summary>
+    private const string TinyScript = """
+        scenario: access-test
+        base: { from: demand }
+        window: { from: "07:00", to: "07:10", drain: 5m }
+        replications: 2
+        alternatives:
+          - name: actuated
+            signals: { control: actuated }
+        kpis: [totalDelayVehH]
+        decision: { kpi: totalDelayVehH, goal: minimise }
+        """;
+
+    private string? scenarioId;
+
+    private static StringContent TwinBody(string twin) =>
+        new(JsonSerializer.Serialize(new { id = twin, kind = "replay", kpiIntervalS = 900 }), Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> SendAsync(HttpClient http, string method, string path, HttpContent? content)
     {
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative)) { Content = content };
+        using var response = await http.SendAsync(request);
+        var (status, body) = await ReadAsync(response);
+        Assert.True((int)status is >= 200 and < 300, $"setup {method} {path}: {status} {body}");
+        return body;
+    }
+
+    /// <summary>Calls an endpoint with a request that succeeds when the caller may make it.</summary>
+    private async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpClient http, string method, string pattern, string twin)
+    {
+        if (pattern == "/api/scenarios/{id}")
+        {
+            scenarioId ??= (await SendAsync(host.As("admin").Http, "POST", "/api/scenarios", new StringContent(TinyScript, Encoding.UTF8, "application/yaml"))).GetProperty("id").GetString();
+            pattern = "/api/scenarios/" + scenarioId;
+        }
+
+        if (pattern.EndsWith("/recommendation/{evidenceId}", StringComparison.Ordinal))
+        {
+            var kept = await SendAsync(host.As("admin").Http, "GET", $"/api/twins/{twin}/signals/{Plans.Signal}/recommendation", null);
+            pattern = pattern.Replace("{evidenceId}", kept.GetProperty("evidenceId").GetString(), StringComparison.Ordinal);
+        }
+
         var path = pattern.Replace("{twin}", twin, StringComparison.Ordinal);
         path = path.Replace("/signals/{id}", "/signals/" + Plans.Signal, StringComparison.Ordinal)
             .Replace("/parking/{id}", "/parking/" + SampleCity.Model.Parking[0].Id, StringComparison.Ordinal)
@@ -185,6 +230,7 @@ public sealed class AccessControlTests(SiloHostFixture host)
         {
             "/api/twins/{twin}/entities" => "?kind=signal",
             "/api/twins/{twin}/parking/guidance" => $"?lon={p.X.ToString(System.Globalization.CultureInfo.InvariantCulture)}&lat={p.Y.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            "/api/twins/{twin}/kpis" => "?through=2026-01-01T00:00:00Z",
             _ => "",
         };
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
@@ -194,6 +240,8 @@ public sealed class AccessControlTests(SiloHostFixture host)
             "/api/twins/{twin}/signals/{id}/plan" => new StringContent(
                 JsonSerializer.Serialize(new { plan = Plans.Safe("authz-" + Guid.NewGuid().ToString("N")[..6], 2), why = "access test" }, CityTwinHttpClient.Json), Encoding.UTF8, "application/json"),
             "/api/twins/{twin}/signals/{id}/plan/rollback" => new StringContent("""{"why":"access test"}""", Encoding.UTF8, "application/json"),
+            "/api/scenarios" => new StringContent(TinyScript, Encoding.UTF8, "application/yaml"),
+            "/api/twins" => TwinBody(twin),
             _ => null,
         };
         using var response = await http.SendAsync(request);

@@ -250,7 +250,7 @@ public sealed class RecommendationHttpTests(SiloHostFixture host)
     {
         var twin = NewTwin();
         var events = RecommendationEvents.Hour();
-        Assert.Equal(PlanChangeStatus.Applied, (await host.Api.ApplyPlanAsync(twin, "S-08", new PlanApplyRequest(RecommendationEvents.EastWestPlan(), "operator bo", "weekend event traffic", null))).Status);
+        Assert.Equal(PlanChangeStatus.Applied, (await host.Api.ApplyPlanAsync(twin, "S-08", new PlanApplyRequest(RecommendationEvents.EastWestPlan(), "", "weekend event traffic", null))).Status);
         var report = await host.Api.IngestAsync(twin, events);
         Assert.Equal(240, report.Accepted);
         await Events.EventuallyAsync(() => host.Api.GetAsync<SignalState>($"/api/twins/{twin}/signals/S-08"), s => s.Counters.Applied == 240);
@@ -271,10 +271,11 @@ public sealed class RecommendationHttpTests(SiloHostFixture host)
         Assert.Equal(evidenceId, rec.EvidenceId);
         Assert.Equal(evidenceId, (await host.Api.GetKeptRecommendationAsync(twin, "S-08", evidenceId)).EvidenceId);
 
-        var applied = await host.Api.ApplyPlanAsync(twin, "S-08", new PlanApplyRequest(rec.Plan!, "operator ana", "live recommendation", evidenceId));
+        var applied = await host.Api.ApplyPlanAsync(twin, "S-08", new PlanApplyRequest(rec.Plan!, "", "live recommendation", evidenceId));
         Assert.Equal(PlanChangeStatus.Applied, applied.Status);
         var history = await host.Api.GetPlanHistoryAsync(twin, "S-08");
         Assert.Equal(evidenceId, history[^1].EvidenceId);
+        Assert.Equal("admin", history[^1].Who);
         var (keptStatus, kept) = await GetAsync($"/api/twins/{twin}/signals/S-08/recommendation/{evidenceId}");
         Assert.Equal(HttpStatusCode.OK, keptStatus);
         Assert.Equal(evidenceId, kept.GetProperty("plan").GetProperty("id").GetString());

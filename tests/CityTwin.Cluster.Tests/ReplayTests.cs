@@ -280,7 +280,7 @@ public sealed class ReplayClusterTests(SiloHostFixture host)
             Events.Detector("DET-S02-N", t.AddMinutes(i), i, 10 + i),
         }));
         var twin = "iso-" + Guid.NewGuid().ToString("N")[..8];
-        var (code, output, _) = await Replays.ReplayAsync(file, "--twin", twin, "--cluster", Url, "--out", Path.Combine(dir, "out"));
+        var (code, output, _) = await Replays.ReplayAsync(file, "--twin", twin, "--cluster", Url, "--token", SiloHostFixture.TokenOf("admin"), "--out", Path.Combine(dir, "out"));
         Assert.True(code == 0, output);
 
         var replayed = await host.Api.GetAsync<ParkingState>($"/api/twins/{twin}/parking/P-04");
@@ -296,7 +296,7 @@ public sealed class ReplayClusterTests(SiloHostFixture host)
         var t = Replays.Day.AddHours(10);
         var file = Replays.Write(dir, "life.ndjson", Enumerable.Range(1, 30).Select(i => Events.Parking("P-05", t.AddMinutes(i), i, i % 3 == 0 ? "exit" : "entry")));
         var twin = "life-" + Guid.NewGuid().ToString("N")[..8];
-        var first = await Replays.ReplayAsync(file, "--twin", twin, "--cluster", Url, "--out", Path.Combine(dir, "first"));
+        var first = await Replays.ReplayAsync(file, "--twin", twin, "--cluster", Url, "--token", SiloHostFixture.TokenOf("admin"), "--out", Path.Combine(dir, "first"));
         Assert.True(first.Code == 0, first.Output);
 
         var listed = await host.Api.ListTwinsAsync();
@@ -305,14 +305,14 @@ public sealed class ReplayClusterTests(SiloHostFixture host)
         Assert.Equal((TwinKinds.Replay, 900, "life.ndjson"), (info.Kind, info.KpiIntervalS, info.Source));
 
         // A replay into an existing twin is refused unless --replace.
-        var again = await Replays.ReplayAsync(file, "--twin", twin, "--cluster", Url, "--out", Path.Combine(dir, "again"));
+        var again = await Replays.ReplayAsync(file, "--twin", twin, "--cluster", Url, "--token", SiloHostFixture.TokenOf("admin"), "--out", Path.Combine(dir, "again"));
         Assert.True(again.Code == 2, again.Output);
         Assert.Contains("exists", again.Output);
 
-        var list = await CliProcess.RunAsync(["twins", "list", "--cluster", Url]);
+        var list = await CliProcess.RunAsync(["twins", "list", "--cluster", Url, "--token", SiloHostFixture.TokenOf("admin")]);
         Assert.True(list.ExitCode == 0, list.Output);
         Assert.Contains(twin, list.Output);
-        var delete = await CliProcess.RunAsync(["twins", "delete", twin, "--cluster", Url]);
+        var delete = await CliProcess.RunAsync(["twins", "delete", twin, "--cluster", Url, "--token", SiloHostFixture.TokenOf("admin")]);
         Assert.True(delete.ExitCode == 0, delete.Output);
 
         Assert.DoesNotContain(await host.Api.ListTwinsAsync(), x => x.Id == twin);
@@ -327,7 +327,7 @@ public sealed class ReplayClusterTests(SiloHostFixture host)
         }
 
         // The same file into the same id after deletion: the same KPIs as the first time (same seqs are not duplicates).
-        var second = await Replays.ReplayAsync(file, "--twin", twin, "--cluster", Url, "--out", Path.Combine(dir, "second"));
+        var second = await Replays.ReplayAsync(file, "--twin", twin, "--cluster", Url, "--token", SiloHostFixture.TokenOf("admin"), "--out", Path.Combine(dir, "second"));
         Assert.True(second.Code == 0, second.Output);
         Assert.Contains("accepted 30, duplicates 0", second.Output);
         Assert.Equal(Replays.Hash(Path.Combine(dir, "first", "kpis.csv")), Replays.Hash(Path.Combine(dir, "second", "kpis.csv")));
@@ -352,7 +352,7 @@ public sealed class ReplayClusterTests(SiloHostFixture host)
             Assert.Equal(HttpStatusCode.BadRequest, clock.StatusCode);
         }
 
-        var cli = await CliProcess.RunAsync(["twins", "delete", "live", "--cluster", Url]);
+        var cli = await CliProcess.RunAsync(["twins", "delete", "live", "--cluster", Url, "--token", SiloHostFixture.TokenOf("admin")]);
         Assert.True(cli.ExitCode == 2, cli.Output);
     }
 

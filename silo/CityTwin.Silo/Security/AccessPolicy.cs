@@ -51,16 +51,22 @@ public static class AccessPolicy
         Allow("PUT", "/api/twins/{twin}/signals/{id}/plan", [ApiRoles.Operator], AuditLog.PlanApply),
         Allow("POST", "/api/twins/{twin}/signals/{id}/plan/rollback", [ApiRoles.Operator], AuditLog.PlanRollback),
 
-        // Endpoints being built on other branches (the lead reconciles their patterns at merge).
+        // Timing recommendations and performance measures: every reader.
         Allow("GET", "/api/twins/{twin}/signals/{id}/recommendation", Readers),
+        Allow("GET", "/api/twins/{twin}/signals/{id}/recommendation/{evidenceId}", Readers),
         Allow("GET", "/api/twins/{twin}/signals/{id}/measures", Readers),
+
+        // Planner scenarios.
         Allow("POST", "/api/scenarios", [ApiRoles.Planner], AuditLog.ScenarioRun),
-        Allow("GET", "/api/scenarios", Readers),
         Allow("GET", "/api/scenarios/{id}", Readers),
+
+        // Twins: registering a replay twin is for researchers (a researcher then owns the twin it first writes
+        // into) and admins; deleting one for its owner and admins.
         Allow("GET", "/api/twins", Readers),
+        Allow("POST", "/api/twins", [ApiRoles.Researcher], AuditLog.Replay),
         new("DELETE", "/api/twins/{twin}", [ApiRoles.Admin], [ApiRoles.Researcher], AuditLog.TwinDelete),
-        new("POST", "/api/twins/{twin}/replay", [ApiRoles.Admin], [ApiRoles.Researcher], AuditLog.Replay),
-        Allow("GET", "/api/twins/{twin}/replay", Readers),
+        Allow("GET", "/api/twins/{twin}/progress", Readers),
+        Allow("GET", "/api/twins/{twin}/kpis", Readers),
     ];
 
     private static readonly Dictionary<(string, string), AccessRule> ByKey = Build();
