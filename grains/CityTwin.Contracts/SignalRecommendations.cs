@@ -141,6 +141,73 @@ public sealed record SimulationEvidence(
     [property: Id(16)] IReadOnlyList<ApproachFitEvidence> Fit,
     [property: Id(17)] int QueuedVehicles);
 
+/// <summary>
+/// One phase's controller measures over the recommendation window (docs/signal-timing.md, "Controller measures as
+/// evidence").
+/// </summary>
+/// <param name="Phase">The controller's phase number.</param>
+/// <param name="Cycles">Services of the phase: its terminations in the window.</param>
+/// <param name="SplitFailures">Cycles that were split failures.</param>
+/// <param name="SplitFailureShare">Split failures over cycles (0-1); null when not served or without presence detectors.</param>
+/// <param name="ArrivalActuations">Arrivals on its advance detectors.</param>
+/// <param name="PercentArrivalsOnGreen">Share of those arrivals during green (0-1); null without arrivals.</param>
+/// <param name="GapOuts">Terminations by gap-out.</param>
+/// <param name="MaxOuts">Terminations by max-out.</param>
+/// <param name="ForceOffs">Terminations by force-off.</param>
+/// <param name="MeanSplitS">Mean of the phase's vendor split events (s); null without any.</param>
+[GenerateSerializer, Immutable, Alias("CityTwin.PhaseMeasuresEvidence")]
+public sealed record PhaseMeasuresEvidence(
+    [property: Id(0)] int Phase,
+    [property: Id(1)] int Cycles,
+    [property: Id(2)] int SplitFailures,
+    [property: Id(3)] double? SplitFailureShare,
+    [property: Id(4)] int ArrivalActuations,
+    [property: Id(5)] double? PercentArrivalsOnGreen,
+    [property: Id(6)] int GapOuts,
+    [property: Id(7)] int MaxOuts,
+    [property: Id(8)] int ForceOffs,
+    [property: Id(9)] double? MeanSplitS);
+
+/// <summary>Actuations of one configured detector channel of the controller over the window.</summary>
+[GenerateSerializer, Immutable, Alias("CityTwin.ChannelActuationsEvidence")]
+public sealed record ChannelActuationsEvidence(
+    [property: Id(0)] int Channel,
+    [property: Id(1)] int Phase,
+    [property: Id(2)] string Function,
+    [property: Id(3)] int Actuations);
+
+/// <summary>
+/// The signal controller's performance measures over the recommendation window: the 15-minute bins whose start lies
+/// in [<see cref="FirstBin"/>, <see cref="BinsBefore"/>), summed per phase and per detector channel, with the limits
+/// of the rules applied to them.
+/// </summary>
+/// <param name="DeviceId">The controller's device id.</param>
+/// <param name="FirstBin">Earliest bin start taken (the window's start).</param>
+/// <param name="BinsBefore">Bins starting before this are taken (the window's end).</param>
+/// <param name="Bins">Bins in the window.</param>
+/// <param name="EventsUsed">Events the measures used since they were kept.</param>
+/// <param name="BadRows">Events not used (all reasons).</param>
+/// <param name="BadRowShare">Bad rows over all events (0-1).</param>
+/// <param name="MaxBadRowShare">The largest share allowed.</param>
+/// <param name="MinServicesForSilentChannel">Services of a phase from which a channel without actuation is silent.</param>
+/// <param name="Phases">Per phase, by number.</param>
+/// <param name="Channels">Per configured channel.</param>
+/// <param name="SplitFailures">Supporting evidence, one line per phase with split failures ("phase 2: 7 of 40 cycles failed").</param>
+[GenerateSerializer, Immutable, Alias("CityTwin.ControllerMeasuresEvidence")]
+public sealed record ControllerMeasuresEvidence(
+    [property: Id(0)] int DeviceId,
+    [property: Id(1)] DateTimeOffset FirstBin,
+    [property: Id(2)] DateTimeOffset BinsBefore,
+    [property: Id(3)] int Bins,
+    [property: Id(4)] long EventsUsed,
+    [property: Id(5)] long BadRows,
+    [property: Id(6)] double BadRowShare,
+    [property: Id(7)] double MaxBadRowShare,
+    [property: Id(8)] int MinServicesForSilentChannel,
+    [property: Id(9)] IReadOnlyList<PhaseMeasuresEvidence> Phases,
+    [property: Id(10)] IReadOnlyList<ChannelActuationsEvidence> Channels,
+    [property: Id(11)] IReadOnlyList<string> SplitFailures);
+
 /// <summary>Why a plan is not recommended, or (code <c>recommended</c>) why it is.</summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.RecommendationReasonInfo")]
 public sealed record RecommendationReasonInfo(
@@ -150,8 +217,10 @@ public sealed record RecommendationReasonInfo(
 
 /// <summary>
 /// A timing recommendation for one signal on its live flows, with its evidence: the window, the detectors and what
-/// the data rules found, the flows used, the current and the recommended plan with their HCM delays, and the
-/// simulated change of delay with its confidence interval. <see cref="Plan"/> is the plan to apply (with
+/// the data rules found, the flows used, the current and the recommended plan with their HCM delays, the
+/// simulated change of delay with its confidence interval, and the signal controller's measures over the window
+/// (<see cref="Measures"/>: null when the signal has no controller, no measures fall in the window, or the evidence
+/// was kept before measures were part of it). <see cref="Plan"/> is the plan to apply (with
 /// <see cref="EvidenceId"/>) when <see cref="Recommended"/> is true, else null; <see cref="Candidate"/> is the plan
 /// examined either way (null when there was no data to time on).
 /// </summary>
@@ -175,4 +244,5 @@ public sealed record RecommendationEvidence(
     [property: Id(15)] PlanEvidence? Candidate,
     [property: Id(16)] SimulationEvidence? Simulation,
     [property: Id(17)] int Replications,
-    [property: Id(18)] long Seed);
+    [property: Id(18)] long Seed,
+    [property: Id(19)] ControllerMeasuresEvidence? Measures = null);

@@ -2,6 +2,7 @@ using System.Globalization;
 using CityTwin.Contracts;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
+using CityTwin.Engine.Signals;
 using CityTwin.Engine.Timing;
 using CityTwin.Engine.Traffic;
 using Orleans.Concurrency;
@@ -67,6 +68,9 @@ public sealed class SignalRecommendationGrain(ICityCatalog catalog, CityDemand d
     /// <summary>The data rules applied (their defaults: docs/signal-timing.md).</summary>
     public static readonly DetectorDataRules Rules = new();
 
+    /// <summary>The rules applied to the controller's measures (their defaults: docs/signal-timing.md).</summary>
+    public static readonly ControllerMeasureRules MeasureRules = new();
+
     public async Task<RecommendationEvidence> RecommendAsync(RecommendationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -91,8 +95,9 @@ public sealed class SignalRecommendationGrain(ICityCatalog catalog, CityDemand d
         var input = await source.ReadRecommendationInputAsync();
         var plan = PlanControl.ToEngine(input.Plan);
         var data = DetectorDataCheck.Assess(site, city.DetectorsOf(signalId), input.History.Select(h => h.ToEngine()).ToArray(), TimeSpan.FromMinutes(windowMin), Rules);
+        var measures = await ReadMeasuresAsync(city, key, signalId, data);
         var options = new RecommenderOptions { Replications = replications, Seed = (ulong)seed };
-        var evidenceId = EvidenceId(signalId, data, SignalRecommender.Fingerprint(data, plan, options));
+        var evidenceId = EvidenceId(signalId, data, SignalRecommender.Fingerprint(data, plan, options, measures));
         options = options with { PlanId = evidenceId };
 
         var snapshot = new TwinSnapshot(0, new Dictionary<string, TimingPlan>(), [], new Dictionary<string, int>());
@@ -104,10 +109,33 @@ public sealed class SignalRecommendationGrain(ICityCatalog catalog, CityDemand d
         }
 
         // Off the activation's scheduler, so that the replications run in parallel on the thread pool.
-        var result = await Task.Run(() => SignalRecommender.Recommend(city, site, plan, data, snapshot, demand.OdRows, options));
+        var result = await Task.Run(() => SignalRecommender.Recommend(city, site, plan, data, snapshot, demand.OdRows, options, measures));
         var evidence = ToEvidence(twin, site, evidenceId, windowMin, replications, seed, options.HorizonS, result);
         await source.KeepRecommendationAsync(evidence);
         return evidence;
+    }
+
+    /// <summary>
+    /// The signal controller's measures (<see cref="ISignalMeasuresGrain"/>) over the detector data's window, checked;
+    /// null when the signal has no controller, there is no detector data, or no bin of measures starts in the window.
+    /// </summary>
+    private async Task<ControllerMeasureAssessment?> ReadMeasuresAsync(CityModel city, string key, string signalId, SignalDataAssessment data)
+    {
+        if (data.WindowEndTicks is not { } end || !city.SignalControllers.TryGetValue(signalId, out var controller))
+        {
+            return null;
+        }
+
+        var m = await GrainFactory.GetGrain<ISignalMeasuresGrain>(key).GetMeasuresAsync();
+        static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
+        var rows = new SignalMeasures(
+            m.Actuations.Select(a => new ActuationRow(Ms(a.Start), m.DeviceId, a.Detector, a.Total)).ToArray(),
+            m.ArrivalOnGreen.Select(a => new ArrivalOnGreenRow(Ms(a.Start), m.DeviceId, a.Phase, a.TotalActuations, a.PercentAog)).ToArray(),
+            m.Splits.Select(a => new SplitRow(Ms(a.Start), m.DeviceId, a.EventId, a.Services, a.AverageSplit)).ToArray(),
+            m.Terminations.Select(a => new TerminationRow(Ms(a.Start), m.DeviceId, a.Phase, Enum.Parse<TerminationKind>(a.PerformanceMeasure), a.Total)).ToArray(),
+            m.SplitFailures.Select(a => new SplitFailureRow(Ms(a.Start), m.DeviceId, a.Phase, a.GreenTime, a.GreenOccupancy, a.RedOccupancy, a.SplitFailures)).ToArray(),
+            []);
+        return ControllerMeasureCheck.Assess(controller, rows, m.EventsUsed, m.BadRows.Sum(b => b.Count), Mapping.UnixMs(data.WindowStartTicks), Mapping.UnixMs(end), MeasureRules);
     }
 
     /// <summary>
@@ -170,8 +198,23 @@ public sealed class SignalRecommendationGrain(ICityCatalog catalog, CityDemand d
             r.Candidate is { } cand ? ToEvidence(cand) : null,
             sim,
             replications,
-            seed);
+            seed,
+            r.Measures is { } m ? ToEvidence(m) : null);
     }
+
+    private static ControllerMeasuresEvidence ToEvidence(ControllerMeasureAssessment m) => new(
+        m.DeviceId,
+        DateTimeOffset.FromUnixTimeMilliseconds(m.WindowStartMs),
+        DateTimeOffset.FromUnixTimeMilliseconds(m.WindowEndMs),
+        m.Bins,
+        m.EventsUsed,
+        m.BadRows,
+        m.BadRowShare,
+        MeasureRules.MaxBadRowShare,
+        MeasureRules.MinServicesForSilentChannel,
+        m.Phases.Select(p => new PhaseMeasuresEvidence(p.Phase, p.Cycles, p.SplitFailures, p.SplitFailureShare, p.ArrivalActuations, p.PercentArrivalsOnGreen, p.GapOuts, p.MaxOuts, p.ForceOffs, p.MeanSplitS)).ToArray(),
+        m.Channels.Select(c => new ChannelActuationsEvidence(c.Channel, c.Phase, DetectorConfiguration.FunctionName(c.Function), c.Actuations)).ToArray(),
+        m.SplitFailureNotes);
 
     private static PlanEvidence ToEvidence(PlanAssessment p) => new(
         Mapping.ToInfo(p.Plan),

@@ -20,7 +20,7 @@ public sealed class SignalMeasuresLiveTests(SiloHostFixture host)
     private static string NewTwin() => "measures-" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Device 227's events from 15:00 to 15:45 (controller time, sent as UTC).</summary>
-    private static List<ControllerEvent> Slice()
+    public static List<ControllerEvent> Slice()
     {
         var end = ControllerTime.FromDateTime(new DateTime(2024, 5, 13, 15, 45, 0));
         return ControllerEventCsv.Read(Path.Combine(Data, "hires_test_data.csv.gz"))

@@ -55,6 +55,7 @@ public sealed record SimulatedChange(PlanComparison Comparison, double StartS, d
 /// <param name="Current">The plan the signal runs.</param>
 /// <param name="Candidate">The plan examined (safe); null when there is no data to time on.</param>
 /// <param name="Simulation">The simulated change; null when it was not simulated (data not good enough, no change).</param>
+/// <param name="Measures">The controller's measures over the window and their checks; null when there were none.</param>
 public sealed record SignalRecommendation(
     bool Recommended,
     string Decision,
@@ -62,12 +63,15 @@ public sealed record SignalRecommendation(
     SignalDataAssessment Data,
     PlanAssessment Current,
     PlanAssessment? Candidate,
-    SimulatedChange? Simulation);
+    SimulatedChange? Simulation,
+    ControllerMeasureAssessment? Measures = null);
 
 /// <summary>
 /// Recommends a timing plan for one signal on its live detector data:
 /// <list type="number">
-/// <item>the data over the window is checked (<see cref="DetectorDataCheck"/>) and gives the lane-group flows;</item>
+/// <item>the data over the window is checked (<see cref="DetectorDataCheck"/>) and gives the lane-group flows; the
+/// controller's measures over the window, when given, are checked too (<see cref="ControllerMeasureCheck"/>) and their
+/// split failures are quoted in the decision;</item>
 /// <item>the candidate is <see cref="TimingOptimizer.Optimise"/>'s plan for those flows (HCM delay minimised from
 /// Webster, safe by <see cref="SafetyRules"/>); both plans get their HCM delay per lane group;</item>
 /// <item>when the data passes the rules and the candidate differs from the current plan, the change is simulated:
@@ -92,6 +96,7 @@ public static class SignalRecommender
     /// <param name="twin">The live twin (every signal's plan, measured approach flows and queues) the simulation starts from.</param>
     /// <param name="baseOd">The city's base origin-destination demand, fitted to the live flows.</param>
     /// <param name="options">Settings.</param>
+    /// <param name="measures">The controller's measures over the window (<see cref="ControllerMeasureCheck.Assess"/>), if any.</param>
     public static SignalRecommendation Recommend(
         CityModel city,
         SignalSite site,
@@ -99,14 +104,15 @@ public static class SignalRecommender
         SignalDataAssessment data,
         TwinSnapshot twin,
         IReadOnlyList<OdRow> baseOd,
-        RecommenderOptions? options = null)
+        RecommenderOptions? options = null,
+        ControllerMeasureAssessment? measures = null)
     {
         var o = options ?? new RecommenderOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(o.Replications, MinReplications);
         var profile = SafetyProfile.For(city, site, o.Limits);
         var flows = data.FlowsVehH;
         var currentAssessment = Assess(site, current, flows, profile, o);
-        var reasons = new List<RecommendationReason>(data.Problems);
+        var reasons = new List<RecommendationReason>(data.Problems.Concat(measures?.Problems ?? []));
         if (data.WindowEndTicks is null || !profile.IsFeasible)
         {
             if (!profile.IsFeasible)
@@ -114,20 +120,20 @@ public static class SignalRecommender
                 reasons.Add(new RecommendationReason("infeasible", null, $"no plan of signal '{site.Id}' can keep the safety rules: its minimum phase times do not fit in the longest cycle"));
             }
 
-            return None(site, reasons, data, currentAssessment, null, null);
+            return None(site, reasons, data, measures, currentAssessment, null, null);
         }
 
         var optimised = TimingOptimizer.Optimise(site, flows, profile, o.Optimizer with { PlanId = o.PlanId });
         var candidate = Assess(site, optimised.Plan, flows, profile, o);
         if (reasons.Count > 0)
         {
-            return None(site, reasons, data, currentAssessment, candidate, null);
+            return None(site, reasons, data, measures, currentAssessment, candidate, null);
         }
 
         if (SameTimes(current, optimised.Plan))
         {
             reasons.Add(new RecommendationReason("no-change", null, $"signal '{site.Id}' already runs the plan the optimiser finds for these flows"));
-            return None(site, reasons, data, currentAssessment, candidate, null);
+            return None(site, reasons, data, measures, currentAssessment, candidate, null);
         }
 
         // The twin with this signal's approach flows those of the window (the fit then matches the evidence's flows).
@@ -152,7 +158,7 @@ public static class SignalRecommender
         catch (DemandException e)
         {
             reasons.Add(new RecommendationReason("no-demand", null, $"the change cannot be simulated: {string.Join("; ", e.Errors)}"));
-            return None(site, reasons, data, currentAssessment, candidate, null);
+            return None(site, reasons, data, measures, currentAssessment, candidate, null);
         }
 
         var queued = live.Trips.Where(t => t.AtStopLine).ToList();
@@ -174,30 +180,46 @@ public static class SignalRecommender
         if (!comparison.SignificantImprovement)
         {
             reasons.Add(new RecommendationReason("not-significant", null, $"the simulated change of stop-line delay at the signal and downstream is not a significant improvement: {interval}"));
-            return None(site, reasons, data, currentAssessment, candidate, simulated);
+            return None(site, reasons, data, measures, currentAssessment, candidate, simulated);
         }
 
         return new SignalRecommendation(
             true,
-            FormattableString.Invariant($"Recommend plan '{optimised.Plan.Id}' for signal '{site.Id}': HCM delay {currentAssessment.Delay.ControlDelayS:0.0} -> {candidate.Delay.ControlDelayS:0.0} s/veh at the measured flows; simulated stop-line delay at it and downstream {interval}."),
+            FormattableString.Invariant($"Recommend plan '{optimised.Plan.Id}' for signal '{site.Id}': HCM delay {currentAssessment.Delay.ControlDelayS:0.0} -> {candidate.Delay.ControlDelayS:0.0} s/veh at the measured flows; simulated stop-line delay at it and downstream {interval}.{SplitFailureText(measures)}"),
             [new RecommendationReason("recommended", null, $"the data passes every rule and the whole interval of the simulated change lies below zero: {interval}")],
             data,
             currentAssessment,
             candidate,
-            simulated);
+            simulated,
+            measures);
     }
 
     /// <summary>
     /// A short deterministic fingerprint (16 hex digits, FNV-1a) of everything a recommendation depends on besides the
-    /// twin's other signals: the window, every detector's received reports and flow, the current plan and the settings.
+    /// twin's other signals: the window, every detector's received reports and flow, the controller's measures (when
+    /// given), the current plan and the settings.
     /// </summary>
-    public static string Fingerprint(SignalDataAssessment data, TimingPlan current, RecommenderOptions options)
+    public static string Fingerprint(SignalDataAssessment data, TimingPlan current, RecommenderOptions options, ControllerMeasureAssessment? measures = null)
     {
         var text = new System.Text.StringBuilder();
         text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{data.WindowStartTicks}|{data.WindowEndTicks}|{options.Replications}|{options.Seed}|{options.HorizonS:R}|");
         foreach (var d in data.Detectors)
         {
             text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{d.DetectorId}:{d.Received}:{d.FlowVehH:R}:{d.Status}|");
+        }
+
+        if (measures is not null)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"m{measures.DeviceId}:{measures.EventsUsed}:{measures.BadRows}|");
+            foreach (var p in measures.Phases)
+            {
+                text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{p.Phase}:{p.Cycles}:{p.SplitFailures}:{p.ArrivalActuations}:{p.PercentArrivalsOnGreen:R}:{p.MeanSplitS:R}|");
+            }
+
+            foreach (var c in measures.Channels)
+            {
+                text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{c.Channel}/{c.Phase}:{c.Actuations}|");
+            }
         }
 
         text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{current.Id}:{current.CycleS:R}:{current.OffsetS:R}");
@@ -251,14 +273,19 @@ public static class SignalRecommender
             && Math.Abs(p.First.AmberS - p.Second.AmberS) < 1e-9
             && Math.Abs(p.First.AllRedS - p.Second.AllRedS) < 1e-9);
 
+    /// <summary>" Split failures over the window: phase 2: 7 of 40 cycles failed; ..." or "" (none, or no measures).</summary>
+    private static string SplitFailureText(ControllerMeasureAssessment? measures) =>
+        measures is { SplitFailureNotes.Count: > 0 } m ? $" Split failures over the window (controller {m.DeviceId}): {string.Join("; ", m.SplitFailureNotes)}." : "";
+
     private static SignalRecommendation None(
-        SignalSite site, List<RecommendationReason> reasons, SignalDataAssessment data, PlanAssessment current, PlanAssessment? candidate, SimulatedChange? simulated) =>
+        SignalSite site, List<RecommendationReason> reasons, SignalDataAssessment data, ControllerMeasureAssessment? measures, PlanAssessment current, PlanAssessment? candidate, SimulatedChange? simulated) =>
         new(
             false,
-            $"No recommendation for signal '{site.Id}': {string.Join("; ", reasons.Select(r => r.Message))}.",
+            $"No recommendation for signal '{site.Id}': {string.Join("; ", reasons.Select(r => r.Message))}.{SplitFailureText(measures)}",
             reasons,
             data,
             current,
             candidate,
-            simulated);
+            simulated,
+            measures);
 }

@@ -340,6 +340,72 @@ public sealed class SignalRecommenderTests(ITestOutputHelper output)
         Assert.NotEqual(f, SignalRecommender.Fingerprint(Assess(more), S08.Plan, o));
     }
 
+    [Fact]
+    public void A_silent_controller_channel_refuses_the_recommendation_and_names_the_channel()
+    {
+        var (city, od) = Riverton.Value;
+        var data = Assess(Unbalanced());
+        var measures = Measures(channel8: 0);
+
+        var r = SignalRecommender.Recommend(city, S08, EastWestPlan(), data, Twin(data), od, measures: measures);
+
+        Assert.False(r.Recommended);
+        Assert.Null(r.Simulation);
+        var reason = Assert.Single(r.Reasons);
+        Assert.Equal(("channel-silent", "channel 8"), (reason.Code, reason.DetectorId));
+        Assert.Contains("detector channel 8", r.Decision, StringComparison.Ordinal);
+        Assert.Same(measures, r.Measures);
+    }
+
+    [Fact]
+    public void A_controller_with_too_many_bad_rows_refuses_the_recommendation()
+    {
+        var (city, od) = Riverton.Value;
+        var data = Assess(Unbalanced());
+
+        var r = SignalRecommender.Recommend(city, S08, EastWestPlan(), data, Twin(data), od, measures: Measures(bad: 60));
+
+        Assert.False(r.Recommended);
+        Assert.Equal("controller-bad-rows", Assert.Single(r.Reasons).Code);
+        Assert.Null(r.Simulation);
+    }
+
+    [Fact]
+    public void Split_failures_are_quoted_in_the_answer_as_supporting_evidence()
+    {
+        var (city, od) = Riverton.Value;
+        var data = Assess(Unbalanced());
+        var best = TimingOptimizer.Optimise(S08, data.FlowsVehH, SafetyProfile.For(city, S08), new TimingOptimizerOptions { PlanId = "best" }).Plan;
+
+        var r = SignalRecommender.Recommend(city, S08, best, data, Twin(data), od, measures: Measures());
+
+        Assert.Equal("no-change", Assert.Single(r.Reasons).Code);
+        Assert.Contains("Split failures over the window (controller 7): phase 2: 7 of 20 cycles failed.", r.Decision, StringComparison.Ordinal);
+        Assert.Equal(7, r.Measures!.Phases.Single(p => p.Phase == 2).SplitFailures);
+        // Without measures the answer says nothing of them.
+        Assert.DoesNotContain("Split failures", SignalRecommender.Recommend(city, S08, best, data, Twin(data), od).Decision, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_fingerprint_changes_with_the_controller_measures()
+    {
+        var data = Assess(Unbalanced());
+        var o = new RecommenderOptions();
+        var without = SignalRecommender.Fingerprint(data, S08.Plan, o);
+        var with = SignalRecommender.Fingerprint(data, S08.Plan, o, Measures());
+
+        Assert.NotEqual(without, with);
+        Assert.Equal(with, SignalRecommender.Fingerprint(data, S08.Plan, o, Measures()));
+        Assert.NotEqual(with, SignalRecommender.Fingerprint(data, S08.Plan, o, Measures(channel8: 29)));
+    }
+
+    /// <summary>The hand-built controller measures of <see cref="ControllerMeasureCheckTests"/> over a window (bins 15:00 and 15:15).</summary>
+    private static ControllerMeasureAssessment Measures(int channel8 = 30, long bad = 0)
+    {
+        var start = new DateTimeOffset(2024, 5, 13, 15, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        return ControllerMeasureCheck.Assess(ControllerMeasureCheckTests.Controller(), ControllerMeasureCheckTests.Measures(channel8), 1000 - bad, bad, start, start + (30 * 60_000))!;
+    }
+
     /// <summary>The live twin at the window's end: every signal on its design plan, only S-08 measured.</summary>
     private static TwinSnapshot Twin(SignalDataAssessment data) =>
         new(
