@@ -90,6 +90,7 @@ public static class CityTwinHost
             await HttpApi.Problem(status, title, ex?.Message ?? "unknown error").ExecuteAsync(http);
         }));
         app.MapCityTwinApi(settings);
+        app.MapDashboard();
         return app;
     }
 
