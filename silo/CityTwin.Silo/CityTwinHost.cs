@@ -103,6 +103,7 @@ public static class CityTwinHost
         app.UseRouting();
         app.UseCityTwinSecurity();
         app.MapCityTwinApi(settings);
+        app.MapDashboard();
         return app;
     }
 
