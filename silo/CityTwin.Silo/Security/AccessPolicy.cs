@@ -29,6 +29,10 @@ public static class AccessPolicy
     public static readonly IReadOnlyList<AccessRule> Rules =
     [
         new("GET", "/api/health", None, None, null, Open: true),
+
+        // The dashboard page: it holds no data and no token; its API calls carry the user's token.
+        new("GET", "/", None, None, null, Open: true),
+        new("GET", "/dashboard", None, None, null, Open: true),
         Allow("GET", "/api/cluster", Readers),
         Allow("GET", "/api/audit", [ApiRoles.Operator]),
 

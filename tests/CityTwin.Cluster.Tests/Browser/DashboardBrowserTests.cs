@@ -32,7 +32,7 @@ public sealed class DashboardBrowserTests(SiloHostFixture host)
         var signalState = state.Signals.Single(x => x.Id == signal.Id);
         var parkingState = state.Parking.Single(p => p.Id == facility.Id);
 
-        var (dom, log) = await Chromium.DumpDomAsync(new Uri(host.Http.BaseAddress!, $"/?twin={twin}&refresh=2").AbsoluteUri);
+        var (dom, log) = await Chromium.DumpDomAsync(new Uri(host.Http.BaseAddress!, $"/?twin={twin}&refresh=2#token={SiloHostFixture.TokenOf("admin")}").AbsoluteUri);
         Assert.Empty(Chromium.PageErrors(log));
         Assert.Equal("<div id=\"message\" class=\"msg info\" style=\"display: none;\"></div>", Chromium.Elements(dom, "div", "id", "message").Single());
         Assert.Contains("<td id=\"status\">ready</td>", dom, StringComparison.Ordinal);
