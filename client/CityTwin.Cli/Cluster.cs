@@ -149,6 +149,11 @@ internal static class Run
             await Console.Error.WriteLineAsync($"citytwin: {ex.Message}");
             return ExitCodes.BadInput;
         }
+        catch (CityTwin.Silo.Security.TokenFileException ex)
+        {
+            await Console.Error.WriteLineAsync($"citytwin: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
         catch (StorageConfigurationException ex)
         {
             await Console.Error.WriteLineAsync($"citytwin: {ex.Message}");

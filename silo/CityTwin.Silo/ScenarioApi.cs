@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using CityTwin.Contracts;
+using CityTwin.Silo.Security;
 using CityTwin.Formats.Scenarios;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -46,6 +47,7 @@ public static class ScenarioApi
                 extensions: new Dictionary<string, object?> { ["errors"] = status.Errors });
         }
 
+        http.Audit(new AuditNote($"scenario run {id} started", null, null));
         var location = $"/api/scenarios/{id}";
         return Results.Accepted(location, new { id, location, status });
     }

@@ -97,6 +97,11 @@ public static class TwinLifecycleApi
         }
 
         var created = await grains.GetGrain<ITwinRegistryGrain>(0).CreateReplayAsync(request!.Id!, request.Source, request.KpiIntervalS ?? 900);
+        if (created is not null)
+        {
+            http.Audit(new AuditNote($"replay twin '{created.Id}' registered" + (created.Source is { } src ? $" (source {src})" : ""), null, null));
+        }
+
         if (created is not null && http.User.IsInRole(ApiRoles.Researcher) && http.User.Identity?.Name is { } researcher)
         {
             // A researcher owns the replay twins it creates (it may feed and delete them; docs/security.md).

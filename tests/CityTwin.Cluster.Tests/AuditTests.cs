@@ -53,4 +53,43 @@ public sealed class AuditTests(SiloHostFixture host)
         Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
         Assert.Contains("from: must be an ISO 8601 time with an offset", bad.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_scenario_run_a_replay_twin_and_a_twin_deletion_are_audited_with_the_tokens_name()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        const string script = """
+            scenario: audit-test
+            base: { from: demand }
+            window: { from: "07:00", to: "07:10", drain: 5m }
+            replications: 2
+            alternatives:
+              - name: actuated
+                signals: { control: actuated }
+            kpis: [totalDelayVehH]
+            decision: { kpi: totalDelayVehH, goal: minimise }
+            """;
+        using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/scenarios", UriKind.Relative)) { Content = new StringContent(script, Encoding.UTF8, "application/yaml") })
+        {
+            request.Headers.Add("CityTwin-Why", "council question 7");
+            using var response = await host.As("pia").Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var twin = "audit-del-" + Guid.NewGuid().ToString("N")[..10];
+        using (var create = await host.As("rex").Http.PostAsync(new Uri("/api/twins", UriKind.Relative), new StringContent($$"""{"id":"{{twin}}","kind":"replay"}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        }
+
+        using (var delete = await host.As("rex").Http.DeleteAsync(new Uri($"/api/twins/{twin}", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        }
+
+        var entries = await host.Api.GetAuditAsync(from: before);
+        Assert.Contains(entries, e => e is { Who: "pia", Kind: AuditLog.ScenarioRun, Why: "council question 7" } && e.What.StartsWith("scenario run sc-", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.Who == "rex" && e.Kind == AuditLog.Replay && e.What.Contains(twin, StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.Who == "rex" && e.Kind == AuditLog.TwinDelete && (e.Twin == twin || e.What.Contains(twin, StringComparison.Ordinal)));
+    }
 }

@@ -143,7 +143,7 @@ public sealed class TokenStore
         _path = Path.GetFullPath(path);
         if (!File.Exists(_path))
         {
-            throw new ArgumentException($"the tokens file {_path} does not exist (create tokens with 'citytwin token create NAME --role ROLE --file {path}')");
+            throw new TokenFileException($"the tokens file {_path} does not exist (create tokens with 'citytwin token create NAME --role ROLE --file {path}')");
         }
 
         _fileTime = File.GetLastWriteTimeUtc(_path);
@@ -198,3 +198,6 @@ public sealed class TokenStore
     private static Dictionary<string, ApiToken> Index(IReadOnlyList<ApiToken> tokens) =>
         tokens.ToDictionary(t => t.Sha256.ToLowerInvariant(), StringComparer.Ordinal);
 }
+
+/// <summary>A tokens file that is missing: a configuration error of the caller (the CLI exits with code 2).</summary>
+public sealed class TokenFileException(string message) : ArgumentException(message);
