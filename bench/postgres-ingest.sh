@@ -40,12 +40,12 @@ dotnet "$cli" db init --postgres "$conn"
 urls=()
 for i in $(seq 1 "$silos"); do
   http=$(free_port)
-  dotnet "$cli" up --storage postgres --postgres "$conn" --cluster-id bench --urls "http://127.0.0.1:$http" \
+  CityTwin__DataDirectory="$pgdir/credentials" dotnet "$cli" up --storage postgres --postgres "$conn" --cluster-id bench --urls "http://127.0.0.1:$http" \
     --silo-port "$(free_port)" --gateway-port "$(free_port)" > "$pgdir/silo$i.log" 2>&1 &
   pids+=($!)
   urls+=("http://127.0.0.1:$http")
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$http/api/health" >/dev/null && break; sleep 0.2; done
 done
 echo "silos: ${urls[*]}"
-dotnet "$bench" ingest --url "$(IFS=,; echo "${urls[*]}")" --seconds "$seconds" --rate "$rate"
+dotnet "$bench" ingest --url "$(IFS=,; echo "${urls[*]}")" --seconds "$seconds" --rate "$rate" --token "$(cat "$pgdir/credentials/admin.token")"
 echo "journal rows left: $(PGPASSWORD=bench psql -h 127.0.0.1 -p "$pgport" -U citytwin -d postgres -Atc 'select count(*) from citytwin_intake_journal')"

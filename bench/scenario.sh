@@ -37,7 +37,7 @@ dotnet "$cli" db init --postgres "$conn" >/dev/null
 urls=()
 for i in $(seq 1 "$silos"); do
   http=$(free_port)
-  dotnet "$cli" up --storage postgres --postgres "$conn" --cluster-id bench --urls "http://127.0.0.1:$http" \
+  CityTwin__DataDirectory="$pgdir/credentials" dotnet "$cli" up --storage postgres --postgres "$conn" --cluster-id bench --urls "http://127.0.0.1:$http" \
     --silo-port "$(free_port)" --gateway-port "$(free_port)" > "$pgdir/silo$i.log" 2>&1 &
   pids+=($!)
   urls+=("http://127.0.0.1:$http")
@@ -45,13 +45,13 @@ for i in $(seq 1 "$silos"); do
 done
 # Wait until every silo sees the others.
 for _ in $(seq 1 100); do
-  n=$(curl -sf "${urls[0]}/api/cluster" | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin)["silos"] if s["status"]=="Active"))' 2>/dev/null || echo 0)
+  n=$(curl -sf -H "Authorization: Bearer $(cat "$pgdir/credentials/admin.token")" "${urls[0]}/api/cluster" | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin)["silos"] if s["status"]=="Active"))' 2>/dev/null || echo 0)
   [ "$n" -ge "$silos" ] && break; sleep 0.2
 done
 echo "silos: ${urls[*]} ($(nproc) cores on this machine)"
 out="$pgdir/out"
 start=$(date +%s.%N)
-dotnet "$cli" scenario run "$script" --replications "$reps" --cluster "${urls[0]}" --out "$out" | grep -v '^|' | tail -n 3
+dotnet "$cli" scenario run "$script" --replications "$reps" --cluster "${urls[0]}" --token "$(cat "$pgdir/credentials/admin.token")" --out "$out" | grep -v '^|' | tail -n 3
 end=$(date +%s.%N)
 python3 - "$out/results.json" "$start" "$end" <<'PY'
 import json, sys, collections

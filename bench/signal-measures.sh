@@ -55,19 +55,20 @@ for i in range(0, len(lines), chunk):
         out.write("\n".join(lines[i:i + chunk]) + "\n")
 print(f"live: {len(lines)} NDJSON lines in {(len(lines) + chunk - 1) // chunk} requests")
 PY
-dotnet "$cli" up --urls "$url" >"$work/silo.log" 2>&1 &
+CityTwin__DataDirectory="$work/credentials" dotnet "$cli" up --urls "$url" >"$work/silo.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do curl -sf "$url/api/health" >/dev/null && break; sleep 0.2; done
 # Posts every chunk, then polls the three signals' measures until they have taken (used + bad rows) every event the
 # ingest accepted (it rejects the log's four rows with parameter -1 at the door).
-python3 - "$url" "$work" <<'PY'
+python3 - "$url" "$work" "$(cat "$work/credentials/admin.token")" <<'PY'
 import glob, json, sys, time, urllib.request
-url, work = sys.argv[1], sys.argv[2]
+url, work, token = sys.argv[1], sys.argv[2], sys.argv[3]
+auth = {"Authorization": f"Bearer {token}"}
 start = time.monotonic()
 accepted = 0
 for f in sorted(glob.glob(f"{work}/chunk-*.ndjson")):
     with open(f, "rb") as body:
-        req = urllib.request.Request(f"{url}/api/twins/live/ingest", data=body.read(), method="POST")
+        req = urllib.request.Request(f"{url}/api/twins/live/ingest", data=body.read(), method="POST", headers=auth)
     with urllib.request.urlopen(req) as r:
         rep = json.load(r)
     accepted += rep["accepted"] + rep["duplicates"]
@@ -75,7 +76,7 @@ sent = time.monotonic()
 def taken():
     n = 0
     for s in ("S-01", "S-02", "S-03"):
-        with urllib.request.urlopen(f"{url}/api/twins/live/signals/{s}/measures") as r:
+        with urllib.request.urlopen(urllib.request.Request(f"{url}/api/twins/live/signals/{s}/measures", headers=auth)) as r:
             m = json.load(r)
         n += m["eventsUsed"] + sum(b["count"] for b in m["badRows"])
     return n

@@ -8,7 +8,7 @@ using CityTwin.Contracts;
 
 namespace CityTwin.Bench;
 
-public sealed record IngestBenchOptions(IReadOnlyList<Uri> Urls, int Seconds, int Senders, int Batch, int Seed, string Twin, int Rate)
+public sealed record IngestBenchOptions(IReadOnlyList<Uri> Urls, int Seconds, int Senders, int Batch, int Seed, string Twin, int Rate, string? Token)
 {
     public static IngestBenchOptions Parse(string[] args)
     {
@@ -25,7 +25,8 @@ public sealed record IngestBenchOptions(IReadOnlyList<Uri> Urls, int Seconds, in
             int.Parse(Get("--batch", "2000"), CultureInfo.InvariantCulture),
             int.Parse(Get("--seed", "1"), CultureInfo.InvariantCulture),
             Get("--twin", "bench"),
-            int.Parse(Get("--rate", "0"), CultureInfo.InvariantCulture));
+            int.Parse(Get("--rate", "0"), CultureInfo.InvariantCulture),
+            Get("--token", Environment.GetEnvironmentVariable("CITYTWIN_TOKEN") ?? "") is { Length: > 0 } token ? token : null);
     }
 }
 
@@ -43,6 +44,14 @@ public static class IngestBench
     public static async Task<int> RunAsync(IngestBenchOptions o)
     {
         var clients = o.Urls.Select(u => new HttpClient { BaseAddress = u, Timeout = TimeSpan.FromMinutes(2) }).ToArray();
+        if (o.Token is { } token)
+        {
+            foreach (var c in clients)
+            {
+                CityTwinHttpClient.Authorize(c, token);
+            }
+        }
+
         var apis = clients.Select(c => new CityTwinHttpClient(c)).ToArray();
         var http = clients[0];
         var api = apis[0];

@@ -179,19 +179,6 @@ public sealed class AccessControlTests(SiloHostFixture host)
         Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    /// <summary>A tiny valid scenario script for the sample city (two replications of ten minutes).</summary>
-    private const string TinyScript = """
-        scenario: access-test
-        base: { from: demand }
-        window: { from: "07:00", to: "07:10", drain: 5m }
-        replications: 2
-        alternatives:
-          - name: actuated
-            signals: { control: actuated }
-        kpis: [totalDelayVehH]
-        decision: { kpi: totalDelayVehH, goal: minimise }
-        """;
-
     private string? _scenarioId;
 
     private static StringContent TwinBody(string twin) =>
@@ -211,7 +198,7 @@ public sealed class AccessControlTests(SiloHostFixture host)
     {
         if (pattern == "/api/scenarios/{id}")
         {
-            _scenarioId ??= (await SendAsync(host.As("admin").Http, "POST", "/api/scenarios", new StringContent(TinyScript, Encoding.UTF8, "application/yaml"))).GetProperty("id").GetString();
+            _scenarioId ??= (await SendAsync(host.As("admin").Http, "POST", "/api/scenarios", new StringContent(TinyScenario.Script, Encoding.UTF8, "application/yaml"))).GetProperty("id").GetString();
             pattern = "/api/scenarios/" + _scenarioId;
         }
 
@@ -242,7 +229,7 @@ public sealed class AccessControlTests(SiloHostFixture host)
             "/api/twins/{twin}/signals/{id}/plan" => new StringContent(
                 JsonSerializer.Serialize(new { plan = Plans.Safe("authz-" + Guid.NewGuid().ToString("N")[..6], 2), why = "access test" }, CityTwinHttpClient.Json), Encoding.UTF8, "application/json"),
             "/api/twins/{twin}/signals/{id}/plan/rollback" => new StringContent("""{"why":"access test"}""", Encoding.UTF8, "application/json"),
-            "/api/scenarios" => new StringContent(TinyScript, Encoding.UTF8, "application/yaml"),
+            "/api/scenarios" => new StringContent(TinyScenario.Script, Encoding.UTF8, "application/yaml"),
             "/api/twins" => TwinBody(twin),
             _ => null,
         };

@@ -58,18 +58,7 @@ public sealed class AuditTests(SiloHostFixture host)
     public async Task A_scenario_run_a_replay_twin_and_a_twin_deletion_are_audited_with_the_tokens_name()
     {
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
-        const string script = """
-            scenario: audit-test
-            base: { from: demand }
-            window: { from: "07:00", to: "07:10", drain: 5m }
-            replications: 2
-            alternatives:
-              - name: actuated
-                signals: { control: actuated }
-            kpis: [totalDelayVehH]
-            decision: { kpi: totalDelayVehH, goal: minimise }
-            """;
-        using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/scenarios", UriKind.Relative)) { Content = new StringContent(script, Encoding.UTF8, "application/yaml") })
+        using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/scenarios", UriKind.Relative)) { Content = new StringContent(TinyScenario.Script, Encoding.UTF8, "application/yaml") })
         {
             request.Headers.Add("CityTwin-Why", "council question 7");
             using var response = await host.As("pia").Http.SendAsync(request);
