@@ -12,46 +12,18 @@ silos=${1:-1}; script=${2:-scenarios/morning-peak-signal-timing.yaml}; reps=${3:
 dotnet build -c Release client/CityTwin.Cli -nologo -v q >/dev/null
 cli=client/CityTwin.Cli/bin/Release/net10.0/citytwin.dll
 
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-pgdir=$(mktemp -d /tmp/citytwin-bench-pg.XXXXXX)
-run=""
-if [ "$(id -u)" -eq 0 ]; then run="runuser -u postgres --"; fi
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  $run "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true
-  rm -rf "$pgdir"
-}
-trap cleanup EXIT
-
-printf 'bench' > "$pgdir/pw"
-[ -n "$run" ] && chown -R postgres:postgres "$pgdir"
-pgport=$(free_port)
-$run "$pgbin/initdb" -D "$pgdir/data" -U citytwin --pwfile "$pgdir/pw" --auth-host=scram-sha-256 --auth-local=trust -E UTF8 >/dev/null
-$run "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -o "-p $pgport -c listen_addresses=127.0.0.1 -k $pgdir" start >/dev/null
-conn="Host=127.0.0.1;Port=$pgport;Username=citytwin;Password=bench;Database=postgres"
-dotnet "$cli" db init --postgres "$conn" >/dev/null
-
-urls=()
-for i in $(seq 1 "$silos"); do
-  http=$(free_port)
-  CityTwin__DataDirectory="$pgdir/credentials" dotnet "$cli" up --storage postgres --postgres "$conn" --cluster-id bench --urls "http://127.0.0.1:$http" \
-    --silo-port "$(free_port)" --gateway-port "$(free_port)" > "$pgdir/silo$i.log" 2>&1 &
-  pids+=($!)
-  urls+=("http://127.0.0.1:$http")
-  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$http/api/health" >/dev/null && break; sleep 0.2; done
-done
+. bench/lib/pg-cluster.sh
+start_postgres
+start_silos "$silos"
 # Wait until every silo sees the others.
 for _ in $(seq 1 100); do
-  n=$(curl -sf -H "Authorization: Bearer $(cat "$pgdir/credentials/admin.token")" "${urls[0]}/api/cluster" | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin)["silos"] if s["status"]=="Active"))' 2>/dev/null || echo 0)
+  n=$(curl -sf -H "Authorization: Bearer $token" "${urls[0]}/api/cluster" | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin)["silos"] if s["status"]=="Active"))' 2>/dev/null || echo 0)
   [ "$n" -ge "$silos" ] && break; sleep 0.2
 done
 echo "silos: ${urls[*]} ($(nproc) cores on this machine)"
 out="$pgdir/out"
 start=$(date +%s.%N)
-dotnet "$cli" scenario run "$script" --replications "$reps" --cluster "${urls[0]}" --token "$(cat "$pgdir/credentials/admin.token")" --out "$out" | grep -v '^|' | tail -n 3
+dotnet "$cli" scenario run "$script" --replications "$reps" --cluster "${urls[0]}" --token "$token" --out "$out" | grep -v '^|' | tail -n 3
 end=$(date +%s.%N)
 python3 - "$out/results.json" "$start" "$end" <<'PY'
 import json, sys, collections
