@@ -87,6 +87,10 @@ public static class CityTwinHost
             silo.AddCityTwinClustering(settings);
             silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory, demand: LoadDemand(settings, city), pseudonyms: pseudonyms);
         });
+        if (settings.Storage == StorageKind.Memory)
+        {
+            builder.Services.AddHostedService<DeactivateBeforeStop>();
+        }
 
         var app = builder.Build();
         app.UseExceptionHandler(error => error.Run(async http =>
