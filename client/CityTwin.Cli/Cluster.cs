@@ -149,7 +149,7 @@ internal static class Run
             await Console.Error.WriteLineAsync($"citytwin: {ex.Message}");
             return ExitCodes.BadInput;
         }
-        catch (CityTwin.Silo.Security.TokenFileException ex)
+        catch (Exception ex) when (ex is CityTwin.Silo.Security.TokenFileException or CityTwin.Silo.AuditFileException)
         {
             await Console.Error.WriteLineAsync($"citytwin: {ex.Message}");
             return ExitCodes.BadInput;

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using CityTwin.Grains;
 using CityTwin.Silo;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace CityTwin.Cli;
@@ -37,6 +39,10 @@ internal static class UpCommand
                 AdvertisedAddress = parse.GetValue(advertised) ?? configured.AdvertisedAddress,
             };
             Settings.Check(settings);
+
+            // A silo run by up always has a data directory (configured or the user's): its credentials and, without
+            // PostgreSQL, its audit log live there.
+            settings = settings with { DataDirectory = settings.DataDirectoryOrDefault };
             (settings, var notes) = Settings.Guard(() => CityTwinHost.PrepareLocalCredentials(settings, DateTimeOffset.UtcNow));
             var city = CityTwinHost.LoadCity(settings);
             await using var app = await CityTwinHost.CreateAsync(settings, city, cancellationToken);
@@ -46,6 +52,7 @@ internal static class UpCommand
             Console.WriteLine(settings.Storage == StorageKind.Postgres
                 ? $"Storage: PostgreSQL; cluster '{settings.ClusterId}', silo {settings.AdvertisedAddress}:{settings.SiloPort}, gateway port {settings.GatewayPort}"
                 : $"Storage: in memory (nothing is kept when this process stops); gateway port {settings.GatewayPort}");
+            Console.WriteLine($"Audit log: {app.Services.GetRequiredService<IAuditStore>().Where}");
             foreach (var note in notes)
             {
                 Console.WriteLine(note);

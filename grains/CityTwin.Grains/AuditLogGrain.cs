@@ -1,55 +1,27 @@
 using CityTwin.Contracts;
+using Orleans.Concurrency;
 
 namespace CityTwin.Grains;
 
-/// <summary>Persisted state of the audit log: every entry, oldest first.</summary>
-[GenerateSerializer, Alias("CityTwin.AuditLogState")]
-public sealed class AuditLogState
-{
-    [Id(0)]
-    public List<AuditEntry> Entries { get; set; } = [];
-}
-
 /// <summary>
-/// The append-only audit log. Every append is written to storage (provider <c>twin</c>: PostgreSQL when the
-/// silo runs with it) before the answer, so an action the API answered as done is in the log.
+/// The append-only audit log: a thin front to the silo's <see cref="IAuditStore"/> (a PostgreSQL table, an
+/// append-only file, or memory; chosen by the silo configuration). An append answers once the store has the entry
+/// durably, so an action the API answered as done is in the log.
 /// </summary>
-public sealed class AuditLogGrain(
-    [PersistentState("audit", StorageNames.Twin)] IPersistentState<AuditLogState> state,
-    TimeProvider time) : Grain, IAuditLogGrain
+/// <remarks>
+/// A stateless worker: it holds nothing; the store numbers the entries and keeps their times in order, also when
+/// several activations on several silos append at once (a table lock in PostgreSQL, a file lock on the file), so
+/// any number of activations may run, each next to the endpoint that calls it.
+/// </remarks>
+[StatelessWorker]
+public sealed class AuditLogGrain(IAuditStore store, TimeProvider time) : Grain, IAuditLogGrain
 {
-    public async Task<AuditEntry> AppendAsync(AuditRecord record)
+    public Task<AuditEntry> AppendAsync(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var entries = state.State.Entries;
-        var now = time.GetUtcNow();
-
-        // Times never go backwards in the log, so a range query over [from, to) is a contiguous run.
-        if (entries.Count > 0 && entries[^1].Time > now)
-        {
-            now = entries[^1].Time;
-        }
-
-        var entry = new AuditEntry(entries.Count + 1, now, record.Who, record.Kind, record.What, record.Why, record.EvidenceId, record.Twin);
-        entries.Add(entry);
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            entries.RemoveAt(entries.Count - 1);
-            throw;
-        }
-
-        return entry;
+        return store.AppendAsync(record, time.GetUtcNow());
     }
 
-    public Task<IReadOnlyList<AuditEntry>> ListAsync(DateTimeOffset? from, DateTimeOffset? to, string? kind)
-    {
-        IReadOnlyList<AuditEntry> list = state.State.Entries
-            .Where(e => (from is null || e.Time >= from) && (to is null || e.Time < to) && (kind is null || e.Kind == kind))
-            .ToArray();
-        return Task.FromResult(list);
-    }
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(DateTimeOffset? from, DateTimeOffset? to, string? kind) =>
+        store.ListAsync(from, to, kind);
 }

@@ -85,7 +85,7 @@ public static class CityTwinHost
         builder.UseOrleans(silo =>
         {
             silo.AddCityTwinClustering(settings);
-            silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory, demand: LoadDemand(settings, city), pseudonyms: pseudonyms);
+            silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory, demand: LoadDemand(settings, city), pseudonyms: pseudonyms, auditFile: SiloConfiguration.AuditFile(settings));
         });
         if (settings.Storage == StorageKind.Memory)
         {
@@ -93,6 +93,9 @@ public static class CityTwinHost
         }
 
         var app = builder.Build();
+
+        // The audit log is opened now (a file is read back and checked), so that a bad one stops the silo before it starts.
+        app.Services.GetRequiredService<IAuditStore>();
         app.UseExceptionHandler(error => error.Run(async http =>
         {
             var ex = http.Features.Get<IExceptionHandlerFeature>()?.Error;

@@ -4,6 +4,7 @@ using CityTwin.Engine.Live;
 using CityTwin.Grains;
 using CityTwin.Postgres;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using System.Net;
 using Orleans.Configuration;
@@ -16,7 +17,8 @@ namespace CityTwin.Silo;
 /// The one place where a silo's providers are chosen. The embedded default: in-memory grain storage and
 /// in-memory streams, no setup needed. With PostgreSQL: grain state and stream pub/sub state through the
 /// Orleans ADO.NET provider, and the durable intake journal (the streams stay in memory: the journal is
-/// what makes an accepted event durable).
+/// what makes an accepted event durable). The audit log: the append-only table with PostgreSQL, else the
+/// append-only file when the silo has one (its data directory), else memory.
 /// </summary>
 public static class SiloConfiguration
 {
@@ -37,9 +39,10 @@ public static class SiloConfiguration
     /// <paramref name="cityFolder"/> is where the city was read from (scenarios read its demand files; default:
     /// the sample city). The city's base origin-destination demand (<paramref name="demand"/>) is what timing
     /// recommendations fit to the live flows. Without <paramref name="pseudonyms"/> the silo pseudonymises personal
-    /// identifiers with a random key of its own.
+    /// identifiers with a random key of its own. <paramref name="auditFile"/> is the audit log's file without
+    /// PostgreSQL (<see cref="FileAuditStore"/>; null: kept in memory); with PostgreSQL it is table <c>citytwin_audit</c>.
     /// </summary>
-    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null, string? cityFolder = null, CityDemand? demand = null, PseudonymKey? pseudonyms = null)
+    public static ISiloBuilder AddCityTwin(this ISiloBuilder silo, CityModel city, string? postgres = null, LiveOptions? options = null, string? cityFolder = null, CityDemand? demand = null, PseudonymKey? pseudonyms = null, string? auditFile = null)
     {
         silo.Services.AddSingleton(pseudonyms ?? PseudonymKey.Random());
         silo.Services.AddSingleton<ICityCatalog>(new SingleCityCatalog(city, options ?? LiveOptions.Default));
@@ -50,6 +53,16 @@ public static class SiloConfiguration
         if (postgres is null)
         {
             silo.Services.AddSingleton<IIntakeJournal, NoIntakeJournal>();
+            if (auditFile is null)
+            {
+                silo.Services.AddSingleton<IAuditStore, MemoryAuditStore>();
+            }
+            else
+            {
+                // Read back (and checked) when first asked for: the host asks at start, so a bad file stops the silo.
+                silo.Services.AddSingleton<IAuditStore>(sp => FileAuditStore.Open(auditFile, sp.GetRequiredService<ILogger<FileAuditStore>>()));
+            }
+
             silo.AddMemoryGrainStorage(StorageNames.Twin);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
         }
@@ -57,6 +70,7 @@ public static class SiloConfiguration
         {
             silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
             silo.Services.AddSingleton<IIntakeJournal, PostgresIntakeJournal>();
+            silo.Services.AddSingleton<IAuditStore, PostgresAuditStore>();
             foreach (var name in new[] { StorageNames.Twin, StorageNames.PubSub })
             {
                 // State is stored in Orleans' own binary format (version tolerant by the [Id]s of the state types),
@@ -86,6 +100,14 @@ public static class SiloConfiguration
         });
         return silo;
     }
+
+    /// <summary>
+    /// The audit log's file: <c>audit.ndjson</c> in the data directory for a silo without PostgreSQL that has a data
+    /// directory (<c>citytwin up</c> always has one); null for PostgreSQL (the table) and for a silo without one (an
+    /// embedded silo, a test host: memory, gone with the process like the rest of its state).
+    /// </summary>
+    public static string? AuditFile(SiloSettings settings) =>
+        settings.Storage == StorageKind.Memory && settings.DataDirectory is { } dir ? Path.Combine(dir, FileAuditStore.FileName) : null;
 
     /// <summary>
     /// Cluster membership: localhost clustering for the in-memory default (one silo), the Orleans ADO.NET

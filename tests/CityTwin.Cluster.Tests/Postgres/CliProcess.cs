@@ -55,7 +55,8 @@ public static class CliProcess
         return (process.ExitCode, await stdout + error, error);
     }
 
-    public static ProcessStartInfo StartInfo(IReadOnlyList<string> args)
+    /// <summary>How to run the command with these arguments and a data directory (default: <see cref="DataDirectory"/>).</summary>
+    public static ProcessStartInfo StartInfo(IReadOnlyList<string> args, string? dataDirectory = null)
     {
         var psi = new ProcessStartInfo("dotnet", [CliPath, .. args])
         {
@@ -66,7 +67,7 @@ public static class CliProcess
 
         // Several silos share two cores in these tests: workstation GC keeps each process small.
         psi.Environment["DOTNET_gcServer"] = "0";
-        psi.Environment["CityTwin__DataDirectory"] = DataDirectory;
+        psi.Environment["CityTwin__DataDirectory"] = dataDirectory ?? DataDirectory;
         return psi;
     }
 }
@@ -115,19 +116,29 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a silo of cluster <paramref name="clusterId"/> and waits until its API answers.</summary>
-    public static async Task<SiloProcess> StartAsync(string postgres, string clusterId, (int Http, int Silo, int Gateway)? ports = null)
+    public static Task<SiloProcess> StartAsync(string postgres, string clusterId, (int Http, int Silo, int Gateway)? ports = null) =>
+        StartUpAsync(["--storage", "postgres", "--postgres", postgres, "--cluster-id", clusterId], CliProcess.DataDirectory, ports);
+
+    /// <summary>
+    /// Starts a silo with the in-memory default storage (a single silo) whose data directory is
+    /// <paramref name="dataDirectory"/> (its tokens, its audit log), and waits until its API answers.
+    /// </summary>
+    public static Task<SiloProcess> StartInMemoryAsync(string dataDirectory, (int Http, int Silo, int Gateway)? ports = null) =>
+        StartUpAsync([], dataDirectory, ports);
+
+    private static async Task<SiloProcess> StartUpAsync(IReadOnlyList<string> storage, string dataDirectory, (int Http, int Silo, int Gateway)? ports)
     {
         var (http, silo, gateway) = ports ?? (FreePort(), FreePort(), FreePort());
         var process = Process.Start(CliProcess.StartInfo(
         [
-            "up", "--storage", "postgres", "--postgres", postgres, "--cluster-id", clusterId,
+            "up", .. storage,
             "--silo-port", silo.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--gateway-port", gateway.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--urls", $"http://127.0.0.1:{http}",
-        ])) ?? throw new InvalidOperationException("could not start citytwin up");
+        ], dataDirectory)) ?? throw new InvalidOperationException("could not start citytwin up");
         var s = new SiloProcess(process, http, silo, gateway);
         await s.WaitReadyAsync(TimeSpan.FromSeconds(90));
-        CityTwinHttpClient.Authorize(s.Http, CliProcess.AdminToken);
+        CityTwinHttpClient.Authorize(s.Http, LocalCredentials.ReadToken(LocalCredentials.AdminTokenFile(dataDirectory)));
         return s;
     }
 
