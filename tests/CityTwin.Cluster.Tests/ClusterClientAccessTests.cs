@@ -43,6 +43,16 @@ public sealed class ClusterClientAccessTests(SiloHostFixture host)
     }
 
     [Fact]
+    public void A_call_is_checked_when_it_comes_from_an_external_client_and_not_from_a_grain_a_system_target_or_a_silos_hosted_client()
+    {
+        Assert.True(ClusterClientAccess.IsFromClusterClient(GrainId.Create("sys.client", Guid.NewGuid().ToString("N"))));
+        Assert.True(ClusterClientAccess.IsFromClusterClient(null));
+        Assert.False(ClusterClientAccess.IsFromClusterClient(GrainId.Create("sys.client", "hosted-S127.0.0.1:11111:123456789")));
+        Assert.False(ClusterClientAccess.IsFromClusterClient(GrainId.Create("trafficsignal", "live/S-01")));
+        Assert.False(ClusterClientAccess.IsFromClusterClient(GrainId.Create("sys.svc.stream.agent", "S127.0.0.1:11111:123456789")));
+    }
+
+    [Fact]
     public async Task Connecting_without_a_token_or_with_an_unknown_one_fails_at_connect_with_a_clear_message()
     {
         var none = await Assert.ThrowsAsync<ArgumentException>(() => CityTwinClient.ConnectAsync(host.Gateway, " "));
