@@ -85,6 +85,7 @@ public static class CityTwinHost
         builder.UseOrleans(silo =>
         {
             silo.AddCityTwinClustering(settings);
+            silo.AddClusterClientAccess();
             silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory, demand: LoadDemand(settings, city), pseudonyms: pseudonyms, auditFile: SiloConfiguration.AuditFile(settings));
         });
         if (settings.Storage == StorageKind.Memory)

@@ -30,14 +30,22 @@ public static class PlanControlApi
 
         twin.MapPut("/signals/{id}/plan", (string twin, string id, HttpContext http, ICityCatalog catalog, IGrainFactory grains) =>
             SignalAsync(twin, id, catalog, () => ChangeAsync(http, PlanRequestJson.ReadApply, r => Control(grains, twin, id).ApplyPlanAsync(r),
-                (r, result) => new AuditNote($"signal {id}: plan '{r.Plan.Id}' {result.Status.ToString().ToLowerInvariant()}", r.Why, r.EvidenceId, result.Entry is not null))));
+                (r, result) => ApplyNote(id, r, result))));
 
         twin.MapPost("/signals/{id}/plan/rollback", (string twin, string id, HttpContext http, ICityCatalog catalog, IGrainFactory grains) =>
             SignalAsync(twin, id, catalog, () => ChangeAsync(http, PlanRequestJson.ReadRollback, r => Control(grains, twin, id).RollbackPlanAsync(r),
-                (r, result) => new AuditNote($"signal {id}: rolled back to plan '{result.Current.Plan.Id}'", r.Why, null, result.Entry is not null))));
+                (r, result) => RollbackNote(id, r, result))));
 
         return twin;
     }
+
+    /// <summary>What the audit log records of a plan apply (no entry when nothing changed), over HTTP and from cluster clients alike.</summary>
+    public static AuditNote ApplyNote(string signalId, PlanApplyRequest request, PlanChangeResult result) =>
+        new($"signal {signalId}: plan '{request.Plan.Id}' {result.Status.ToString().ToLowerInvariant()}", request.Why, request.EvidenceId, result.Entry is not null);
+
+    /// <summary>What the audit log records of a rollback (no entry when nothing changed).</summary>
+    public static AuditNote RollbackNote(string signalId, PlanRollbackRequest request, PlanChangeResult result) =>
+        new($"signal {signalId}: rolled back to plan '{result.Current.Plan.Id}'", request.Why, null, result.Entry is not null);
 
     private static ISignalControlGrain Control(IGrainFactory grains, string twin, string id) =>
         grains.GetGrain<ISignalControlGrain>(TwinKeys.Of(twin, id));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using CityTwin.Client;
 using CityTwin.Silo;
 using CityTwin.Silo.Security;
@@ -9,7 +10,7 @@ namespace CityTwin.Cluster.Tests;
 /// <summary>
 /// A real CityTwin silo with its HTTP API on a free loopback port, shared by the HTTP tests. It accepts one
 /// token per name of <see cref="Tokens"/>; <see cref="Http"/> and <see cref="Api"/> send the admin token,
-/// <see cref="As"/> any other.
+/// <see cref="As"/> any other; <see cref="ClientAsync"/> connects a cluster client through the gateway with one.
 /// </summary>
 public sealed class SiloHostFixture : IAsyncLifetime
 {
@@ -31,6 +32,7 @@ public sealed class SiloHostFixture : IAsyncLifetime
     };
 
     private readonly ConcurrentDictionary<string, (HttpClient Http, CityTwinHttpClient Api)> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<CityTwinClient>>> _clusterClients = new(StringComparer.Ordinal);
     private WebApplication _app = null!;
 
     public HttpClient Http { get; private set; } = null!;
@@ -38,6 +40,9 @@ public sealed class SiloHostFixture : IAsyncLifetime
     public CityTwinHttpClient Api { get; private set; } = null!;
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The silo's Orleans gateway (cluster clients).</summary>
+    public IPEndPoint Gateway { get; private set; } = null!;
 
     /// <summary>The token of a name of <see cref="Tokens"/>.</summary>
     public static string TokenOf(string name) => "test-token-" + name;
@@ -61,6 +66,10 @@ public sealed class SiloHostFixture : IAsyncLifetime
             return (http, new CityTwinHttpClient(http, TokenOf(n)));
         });
 
+    /// <summary>A cluster client connected through the gateway with the token named <paramref name="name"/> (one per name, kept until the host stops).</summary>
+    public Task<CityTwinClient> ClientAsync(string name) =>
+        _clusterClients.GetOrAdd(name, n => new Lazy<Task<CityTwinClient>>(() => CityTwinClient.ConnectAsync(Gateway, TokenOf(n)))).Value;
+
     /// <summary>An HTTP client that sends no token.</summary>
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };
 
@@ -70,6 +79,7 @@ public sealed class SiloHostFixture : IAsyncLifetime
         _app = CityTwinHost.Build(settings, CityTwinHost.LoadCity(settings));
         await _app.StartAsync();
         BaseAddress = new Uri(CityTwinHost.Addresses(_app)[0]);
+        Gateway = new IPEndPoint(IPAddress.Loopback, settings.GatewayPort);
         (Http, Api) = As("admin");
     }
 
@@ -81,6 +91,11 @@ public sealed class SiloHostFixture : IAsyncLifetime
         foreach (var (http, _) in _clients.Values)
         {
             http.Dispose();
+        }
+
+        foreach (var client in _clusterClients.Values.Where(c => c.IsValueCreated && c.Value.IsCompletedSuccessfully))
+        {
+            await client.Value.Result.DisposeAsync();
         }
 
         await _app.StopAsync();

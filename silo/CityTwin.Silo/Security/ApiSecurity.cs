@@ -158,17 +158,29 @@ public static class ApiSecurity
     }
 
     /// <summary>Null when the token may call the rule's endpoint on the route's twin because it created that twin (or creates it now); else why not.</summary>
-    private static async Task<string?> OwnTwinRefusalAsync(HttpContext http, ApiToken token, AccessRule rule)
-    {
-        var needs = $"{http.Request.Method} {rule.Pattern} needs the role {string.Join(" or ", rule.Roles)}" +
-            (rule.OwnTwinRoles.Count > 0 ? $" (or {string.Join(" or ", rule.OwnTwinRoles)} on a twin it created)" : "");
-        var refused = $"the token '{token.Name}' has the role {string.Join(", ", token.Roles)}; {needs}";
-        if (!token.Roles.Any(rule.OwnTwinRoles.Contains))
-        {
-            return refused;
-        }
+    private static Task<string?> OwnTwinRefusalAsync(HttpContext http, ApiToken token, AccessRule rule) =>
+        OwnTwinRefusalAsync(
+            http.RequestServices.GetRequiredService<IGrainFactory>(),
+            token,
+            http.GetRouteValue("twin") as string,
+            claim: !HttpMethods.IsDelete(http.Request.Method),
+            Refusal(token, $"{http.Request.Method} {rule.Pattern}", rule.Roles, rule.OwnTwinRoles),
+            rule.OwnTwinRoles);
 
-        if (http.GetRouteValue("twin") is not string twin || !TwinKeys.IsValidTwinId(twin))
+    /// <summary>Why a token whose roles are not among <paramref name="roles"/> may not call <paramref name="what"/>.</summary>
+    internal static string Refusal(ApiToken token, string what, IReadOnlyList<string> roles, IReadOnlyList<string> ownTwinRoles) =>
+        $"the token '{token.Name}' has the role {string.Join(", ", token.Roles)}; {what} needs the role {string.Join(" or ", roles)}" +
+        (ownTwinRoles.Count > 0 ? $" (or {string.Join(" or ", ownTwinRoles)} on a twin it created)" : "");
+
+    /// <summary>
+    /// Null when the token may act on <paramref name="twin"/> because one of its roles is among
+    /// <paramref name="ownTwinRoles"/> and it created that twin (with <paramref name="claim"/>, writing into a twin no
+    /// one has claimed creates it for this token; otherwise it must exist and be its own); else
+    /// <paramref name="refused"/> and why. The HTTP API and the checks of cluster clients' calls both use it.
+    /// </summary>
+    internal static async Task<string?> OwnTwinRefusalAsync(IGrainFactory grains, ApiToken token, string? twin, bool claim, string refused, IReadOnlyList<string> ownTwinRoles)
+    {
+        if (!token.Roles.Any(ownTwinRoles.Contains) || twin is null || !TwinKeys.IsValidTwinId(twin))
         {
             return refused;
         }
@@ -178,10 +190,8 @@ public static class ApiSecurity
             return $"{refused}; the live twin belongs to no researcher";
         }
 
-        var owners = http.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<ITwinOwnerGrain>(twin);
-
-        // Writing into a twin no one has claimed creates it for this token; deleting needs it to exist and be its own.
-        var owner = HttpMethods.IsDelete(http.Request.Method) ? await owners.GetAsync() : await owners.ClaimAsync(token.Name);
+        var owners = grains.GetGrain<ITwinOwnerGrain>(twin);
+        var owner = claim ? await owners.ClaimAsync(token.Name) : await owners.GetAsync();
         return owner?.CreatedBy == token.Name
             ? null
             : $"{refused}; twin '{twin}' was created by {(owner is null ? "no one" : $"'{owner.CreatedBy}'")}";

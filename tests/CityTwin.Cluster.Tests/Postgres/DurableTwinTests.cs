@@ -198,7 +198,7 @@ public sealed class DurableTwinTests(PostgresFixture pg, ITestOutputHelper outpu
         // Its gateway and HTTP API serve the whole cluster's state, the entities placed elsewhere included.
         Assert.Empty(work.Mismatches(await work.AcceptedPerSensorAsync(late.Http, "before"), 1));
         Assert.Empty(work.Mismatches(await work.AcceptedPerSensorAsync(late.Http, "after"), 3));
-        await using var client = await CityTwin.Client.CityTwinClient.ConnectAsync([new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, late.GatewayPort)], "join", "after");
+        await using var client = await CityTwin.Client.CityTwinClient.ConnectAsync([new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, late.GatewayPort)], "join", CliProcess.AdminToken, "after");
         var s01 = await client.GetSignalAsync("S-01");
         Assert.All(s01.Sensors, s => Assert.Equal(3, s.Applied));
     }
