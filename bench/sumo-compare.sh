@@ -21,7 +21,8 @@
 # SUMO rows: micro; micro0 = micro with sigma=0 (no dawdling); meso as '--mesosim' alone (SUMO's default meso ignores traffic lights); meso with
 # '--meso-junction-control' (red lights and right of way modelled). Wall time and peak memory come from
 # /usr/bin/time -f '%e %M' around each whole command (loading, routing and writing included), for CityTwin as well.
-# SUMO_REUSE=1 keeps SUMO results already in DIR for the same files (to iterate on CityTwin quickly).
+# SUMO_REUSE=1 keeps SUMO results already in DIR for the same files (to iterate on CityTwin quickly); with it,
+# SUMO_RERUN="meso mesojc" runs those kinds again anyway (to time them beside CityTwin on the same machine load).
 # CITYTWIN_DLL overrides the CLI that is run (default: the Release build of client/CityTwin.Cli, built here).
 # Installs sumo, sumo-tools and time with apt-get when missing (benchmark only: CityTwin never needs SUMO).
 set -euo pipefail
@@ -100,7 +101,8 @@ for n in "${grids[@]}"; do
       mesojc) extra=(--mesosim --meso-junction-control) ;;
     esac
     cmd=(sumo -n "$net" -r "$trips" --tripinfo-output "$work/grid$n-$kind.tripinfo.xml" "${sumo_common[@]}" "${extra[@]}")
-    if [ $reuse = 1 ] && [ -s "$work/grid$n-$kind.tripinfo.xml" ] && [ -s "$work/grid$n-$kind.time" ]; then
+    if [ $reuse = 1 ] && [[ " ${SUMO_RERUN:-} " != *" $kind "* ]] && [ -s "$work/grid$n-$kind.tripinfo.xml" ] \
+       && [ -s "$work/grid$n-$kind.time" ]; then
       log_cmd "${cmd[@]}"; continue
     fi
     echo "   SUMO $kind ..."

@@ -38,8 +38,8 @@ public sealed record VehicleBehaviour
     public double SpeedFactorMean { get; init; } = 1.0;
 
     /// <summary>
-    /// Standard deviation of the per-vehicle speed factor (cut at +- 2 sd). Default 0.1, as SUMO's passenger car;
-    /// 0 gives every vehicle the mean.
+    /// Standard deviation of the per-vehicle speed factor (cut at +- 2 sd, and at 0.2). Default 0.1, as SUMO's
+    /// passenger car; 0 gives every vehicle the mean.
     /// </summary>
     public double SpeedFactorDeviation { get; init; } = 0.1;
 

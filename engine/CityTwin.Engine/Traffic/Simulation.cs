@@ -27,6 +27,9 @@ public sealed partial class Simulation
     private const byte Arrived = 3;
     private const byte NoRoute = 4;
 
+    /// <summary>The slowest speed factor a vehicle draws (SUMO's normc lower bound for its default car).</summary>
+    private const double MinSpeedFactor = 0.2;
+
     private readonly TrafficNetwork _net;
     private readonly SimulationOptions _o;
     private readonly int _n;
@@ -186,7 +189,7 @@ public sealed partial class Simulation
             if (speedDeviation > 0)
             {
                 var z = Math.Clamp(rng.NextNormal(), -2, 2);
-                sf = vehicles.SpeedFactorMean + (speedDeviation * z);
+                sf = Math.Max(MinSpeedFactor, vehicles.SpeedFactorMean + (speedDeviation * z));
             }
 
             _speedFactor[v] = sf;
