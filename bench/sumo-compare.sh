@@ -14,12 +14,15 @@
 #                     teleports; 0.3 s gridlocks, 0.4 s is on the edge). Other N: set PERIOD.
 #   gridN.rou.xml     the same trips routed by duarouter on free-flow times (for reference only: the runs use the trips).
 #   gridN-{micro,micro0,meso,mesojc}.{log,time,tripinfo.xml}   SUMO runs; SUMO routes each trip when it departs.
-#   gridN-city/, gridN-ct/summary.json, gridN-ct*.{log,time}     CityTwin import + simulate of the same files.
+#   gridN-city/, gridN-ct/summary.json, gridN-ct*.{log,time}     CityTwin import + simulate of the same files (the
+#                     import maps SUMO's default car to CityTwin's vehicle behaviour, docs/sumo-import.md#vehicles).
+#   gridN-city0/, gridN-ct0/summary.json   the same with the import given sigma0.add.xml (-a), as SUMO micro0.
 #   results.md        the tables, also printed.
 # SUMO rows: micro; micro0 = micro with sigma=0 (no dawdling); meso as '--mesosim' alone (SUMO's default meso ignores traffic lights); meso with
 # '--meso-junction-control' (red lights and right of way modelled). Wall time and peak memory come from
 # /usr/bin/time -f '%e %M' around each whole command (loading, routing and writing included), for CityTwin as well.
-# SUMO_REUSE=1 keeps SUMO results already in DIR for the same files (to iterate on CityTwin quickly).
+# SUMO_REUSE=1 keeps SUMO results already in DIR for the same files (to iterate on CityTwin quickly); with it,
+# SUMO_RERUN="meso mesojc" runs those kinds again anyway (to time them beside CityTwin on the same machine load).
 # CITYTWIN_DLL overrides the CLI that is run (default: the Release build of client/CityTwin.Cli, built here).
 # Installs sumo, sumo-tools and time with apt-get when missing (benchmark only: CityTwin never needs SUMO).
 set -euo pipefail
@@ -98,7 +101,8 @@ for n in "${grids[@]}"; do
       mesojc) extra=(--mesosim --meso-junction-control) ;;
     esac
     cmd=(sumo -n "$net" -r "$trips" --tripinfo-output "$work/grid$n-$kind.tripinfo.xml" "${sumo_common[@]}" "${extra[@]}")
-    if [ $reuse = 1 ] && [ -s "$work/grid$n-$kind.tripinfo.xml" ] && [ -s "$work/grid$n-$kind.time" ]; then
+    if [ $reuse = 1 ] && [[ " ${SUMO_RERUN:-} " != *" $kind "* ]] && [ -s "$work/grid$n-$kind.tripinfo.xml" ] \
+       && [ -s "$work/grid$n-$kind.time" ]; then
       log_cmd "${cmd[@]}"; continue
     fi
     echo "   SUMO $kind ..."
@@ -121,8 +125,8 @@ if [ -z "${CITYTWIN_DLL:-}" ]; then
   fi
 fi
 for n in "${grids[@]}"; do
-  rm -rf "$work/grid$n-city" "$work/grid$n-ct"
-  rm -f "$work/grid$n-ct.error" "$work/grid$n-ct.time" "$work/grid$n-ct-import.time"
+  rm -rf "$work/grid$n-city" "$work/grid$n-ct" "$work/grid$n-city0" "$work/grid$n-ct0"
+  rm -f "$work/grid$n-ct.error" "$work/grid$n-ct.time" "$work/grid$n-ct-import.time" "$work/grid$n-ct0.error" "$work/grid$n-ct0.time"
   if [ -n "$build_error" ]; then echo "$build_error" > "$work/grid$n-ct.error"; continue; fi
   echo "== grid ${n}x${n}: CityTwin"
   if ! timed "grid$n-ct-import" dotnet "$dll" import sumo "$work/grid$n.net.xml" --routes "$work/grid$n.trips.xml" \
@@ -133,6 +137,12 @@ for n in "${grids[@]}"; do
     { echo "citytwin simulate failed:"; tail -n 3 "$work/grid$n-ct.log"; } > "$work/grid$n-ct.error"; continue
   fi
   [ -s "$work/grid$n-ct/summary.json" ] || echo "no $work/grid$n-ct/summary.json" > "$work/grid$n-ct.error"
+  # The same without dawdling: the import reads SUMO micro0's additional file, sigma=0.
+  if ! timed "grid$n-ct0-import" dotnet "$dll" import sumo "$work/grid$n.net.xml" --routes "$work/grid$n.trips.xml" \
+         --additional "$work/sigma0.add.xml" --out "$work/grid$n-city0" \
+     || ! timed "grid$n-ct0" dotnet "$dll" simulate "$work/grid$n-city0" --seed 42 --out "$work/grid$n-ct0" --no-trips; then
+    echo "citytwin import or simulate with sigma0.add.xml failed" > "$work/grid$n-ct0.error"
+  fi
 done
 
 # --- report ---------------------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 """Report for bench/sumo-compare.sh: reads the files the script left in WORK and writes WORK/results.md (also printed).
 
 Per grid N it reads gridN.trips.xml (the trips given to both), and for each run NAME in gridN-micro, gridN-meso,
-gridN-mesojc, gridN-ct: NAME.time ('%e %M' of /usr/bin/time: wall seconds, peak RSS in KiB), NAME.error (a failed
-run), and either NAME.tripinfo.xml + NAME.log (SUMO) or gridN-ct/summary.json (CityTwin).
+gridN-mesojc, gridN-ct, gridN-ct0: NAME.time ('%e %M' of /usr/bin/time: wall seconds, peak RSS in KiB), NAME.error (a failed
+run), and either NAME.tripinfo.xml + NAME.log (SUMO) or NAME/summary.json (CityTwin; ct0 is the import given
+sigma0.add.xml, as SUMO's micro0).
 
 SUMO tripinfo semantics used: 'duration' = arrival - depart, where 'depart' is the actual insertion time, so it does
 not include 'departDelay' (insertion time - planned departure); 'timeLoss' is the time lost against driving the
@@ -88,8 +89,8 @@ def sumo_row(work, name):
     return row
 
 
-def ct_row(work, n):
-    name = "grid%s-ct" % n
+def ct_row(work, n, suffix=""):
+    name = "grid%s-ct%s" % (n, suffix)
     row = {}
     row["wall"], row["mem"] = read_time(os.path.join(work, name + ".time"))
     err = read_error(os.path.join(work, name + ".error"))
@@ -111,7 +112,7 @@ def ct_row(work, n):
     row["routelength"] = 1000.0 * km / row["completed"] if km is not None and row["completed"] else None
     row["engine_wall"] = s.get("wallSeconds")
     row["delay_vehh"] = s.get("totalDelayVehH")
-    iw, _ = read_time(os.path.join(work, "grid%s-ct-import.time" % n))
+    iw, _ = read_time(os.path.join(work, "grid%s-ct%s-import.time" % (n, suffix)))
     row["import_wall"] = iw
     return row
 
@@ -143,6 +144,7 @@ def main():
         trips = count_trips(trips_path) if os.path.exists(trips_path) else None
         rows = [(label, sumo_row(work, "grid%s-%s" % (n, key))) for key, label in SUMO_RUNS]
         rows.append(("CityTwin", ct_row(work, n)))
+        rows.append(("CityTwin, imported with sigma=0", ct_row(work, n, "0")))
         rows_by_grid[n] = dict(rows)
         out.append("## Grid %sx%s (%s trips in one hour)" % (n, n, fmt(trips)))
         out.append("")
@@ -167,8 +169,9 @@ def main():
             if ct.get("timeloss") is not None and micro.get("timeloss"):
                 out.append("- CityTwin mean time loss / SUMO micro: %.3f" % (ct["timeloss"] / micro["timeloss"]))
             micro0 = rows_by_grid[n].get("SUMO micro, sigma=0 (no dawdling)", {})
-            if micro0.get("duration"):
-                out.append("- CityTwin mean trip duration / SUMO micro with sigma=0: %.3f" % (ct["duration"] / micro0["duration"]))
+            ct0 = rows_by_grid[n].get("CityTwin, imported with sigma=0", {})
+            if micro0.get("duration") and ct0.get("duration") is not None:
+                out.append("- CityTwin imported with sigma=0 / SUMO micro with sigma=0, mean trip duration: %.3f" % (ct0["duration"] / micro0["duration"]))
             extra = []
             if ct.get("import_wall") is not None:
                 extra.append("import %.2f s (not in the table)" % ct["import_wall"])

@@ -6,8 +6,9 @@ using CityTwin.Formats.Sumo;
 namespace CityTwin.Cli;
 
 /// <summary>
-/// <c>citytwin import sumo NET.net.xml [--routes ROUTES.rou.xml] --out DIR</c>: writes a CityTwin city folder
-/// from a SUMO network (and its routes), checks that it reads back, and prints what was imported and skipped.
+/// <c>citytwin import sumo NET.net.xml [--routes ROUTES.rou.xml] [--additional FILE ...] --out DIR</c>: writes a
+/// CityTwin city folder from a SUMO network (and its routes, with the vehicle behaviour of their vehicle types),
+/// checks that it reads back, and prints what was imported and skipped.
 /// </summary>
 internal static class ImportCommand
 {
@@ -18,6 +19,11 @@ internal static class ImportCommand
         {
             Description = "SUMO routes or trips (.rou.xml): written as trips.csv, the city's demand",
         };
+        var additional = new Option<FileInfo[]>("--additional", "-a")
+        {
+            Description = "SUMO additional file(s) read for their vehicle types (vType), as sumo -a; e.g. a file that redefines DEFAULT_VEHTYPE",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var outDir = new Option<DirectoryInfo>("--out")
         {
             Description = "City folder to write (created if needed; city.json, districts.geojson, network.geojson and trips.csv in it are replaced)",
@@ -25,14 +31,15 @@ internal static class ImportCommand
         };
         var sumo = new Command("sumo", "Import a SUMO network (and routes) as a CityTwin city folder; SUMO itself is not needed")
         {
-            net, routes, outDir,
+            net, routes, additional, outDir,
         };
         sumo.SetAction((parse, _) => Run.GuardedAsync(() =>
         {
             var netFile = parse.GetValue(net)!;
             var routesFile = parse.GetValue(routes);
+            var additionalFiles = parse.GetValue(additional) ?? [];
             var folder = parse.GetValue(outDir)!;
-            foreach (var input in new[] { netFile, routesFile }.OfType<FileInfo>())
+            foreach (var input in new[] { netFile, routesFile }.Concat(additionalFiles).OfType<FileInfo>())
             {
                 if (!input.Exists)
                 {
@@ -43,7 +50,7 @@ internal static class ImportCommand
             ImportReport report;
             try
             {
-                report = SumoImporter.Import(netFile.FullName, routesFile?.FullName, folder.FullName);
+                report = SumoImporter.Import(netFile.FullName, routesFile?.FullName, folder.FullName, additionalFiles.Select(f => f.FullName).ToList());
             }
             catch (SumoFormatException ex)
             {

@@ -28,7 +28,7 @@ internal static class SimulateCommand
         var reroute = new Option<double>("--reroute") { Description = "Re-estimate travel times for routing every S seconds (0: route by free-flow time)", DefaultValueFactory = _ => 300 };
         var interval = new Option<double>("--interval") { Description = "KPI interval (s)", DefaultValueFactory = _ => 900 };
         var teleport = new Option<double>("--teleport") { Description = "Move a vehicle blocked by a full link after S seconds (0: never)", DefaultValueFactory = _ => 300 };
-        var gap = new Option<double>("--critical-gap") { Description = "Critical gap (s) of a permissive left turn against oncoming traffic", DefaultValueFactory = _ => 4.5 };
+        var gap = new Option<double?>("--critical-gap") { Description = "Critical gap (s) of a permissive left turn against oncoming traffic (default: the city's vehicles.criticalGapS, 4.5 when it has none)" };
         var scale = new Option<double>("--scale") { Description = "Multiply origin-destination demand by this factor", DefaultValueFactory = _ => 1.0 };
         var noTrips = new Option<bool>("--no-trips") { Description = "Do not write trips.csv" };
         var fromTwin = new Option<string?>("--from-twin") { Description = "Start from this twin's live state (plans, queues, flows): the city's demand is fitted to the measured flows; use with --cluster" };

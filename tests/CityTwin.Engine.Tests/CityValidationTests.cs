@@ -78,6 +78,34 @@ public sealed class CityValidationTests
     }
 
     [Fact]
+    public void A_city_without_vehicles_runs_the_default_behaviour()
+    {
+        using var city = new TinyCity();
+        var model = CityReader.ReadFolder(city.Write());
+        Assert.Equal(VehicleBehaviour.Default, model.Vehicles);
+        Assert.Equal((1800.0, 1.05, 1.18, 4.5), (model.Vehicles.UnsignalisedFlowPerLaneVehH, model.Vehicles.LeftTurnEquivalent, model.Vehicles.RightTurnEquivalent, model.Vehicles.CriticalGapS));
+    }
+
+    [Fact]
+    public void The_manifest_vehicles_are_read_and_fields_not_given_keep_their_defaults()
+    {
+        using var city = new TinyCity();
+        city.Manifest["vehicles"] = JsonNode.Parse("""{ "rightTurnEquivalent": 1.3, "cruiseSpeedLossMs": 0.66, "jamSpacingM": 8, "source": "measured" }""");
+        var v = CityReader.ReadFolder(city.Write()).Vehicles;
+        Assert.Equal((1.3, 0.66, 8.0, "measured"), (v.RightTurnEquivalent, v.CruiseSpeedLossMs, v.JamSpacingM, v.Source));
+        Assert.Equal(VehicleBehaviour.Default.LeftTurnEquivalent, v.LeftTurnEquivalent);
+        Assert.Equal(VehicleBehaviour.Default.AccelerationMs2, v.AccelerationMs2);
+    }
+
+    [Fact]
+    public void A_vehicles_field_out_of_range_or_unknown_is_rejected()
+    {
+        var ex = Invalid(c => c.Manifest["vehicles"] = JsonNode.Parse("""{ "leftTurnEquivalent": 0.5, "leftTurnEquivalnet": 1.2 }"""));
+        AssertError(ex, "city.json", "", "vehicles.leftTurnEquivalent", "outside 1..5");
+        AssertError(ex, "city.json", "", "vehicles.leftTurnEquivalnet", "unknown field");
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_feature_collection_is_rejected()
     {
         var ex = Invalid(c => c.Areas["type"] = "Feature");

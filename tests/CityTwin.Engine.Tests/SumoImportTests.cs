@@ -107,6 +107,12 @@ public sealed class SumoImportTests : IDisposable
         </routes>
         """;
 
+    /// <summary>
+    /// Saturation flow per lane of SUMO's default car: a standing queue of through cars leaves the stop line every
+    /// 2.0564 s (measured by bench/sumo-calibrate.sh with SUMO 1.15, docs/sumo-import.md#vehicles).
+    /// </summary>
+    private static readonly double DefaultCarFlowVehH = Math.Round(3600 / 2.0564, 1);
+
     private readonly string _folder = Directory.CreateTempSubdirectory("citytwin-sumo-").FullName;
 
     public void Dispose()
@@ -204,7 +210,7 @@ public sealed class SumoImportTests : IDisposable
         AssertGroups(approaches["n_in"], "n_in",
             ("LU", [Movement.Left, Movement.UTurn], 1, ["c_e", "c_n"]),
             ("T", [Movement.Through], 2, ["c_s"]));
-        Assert.Equal(3600, approaches["n_in"].LaneGroups[1].SaturationFlowVehH);
+        Assert.Equal(2 * DefaultCarFlowVehH, approaches["n_in"].LaneGroups[1].SaturationFlowVehH, 6);
 
         // South: the free-flowing lane is a group of its own (served in every phase, see the plan).
         AssertGroups(approaches["s_in"], "s_in",
@@ -335,6 +341,103 @@ public sealed class SumoImportTests : IDisposable
         Assert.Equal(8622, trips.Count + report.VehiclesSkippedTotal);
     }
 
+    [Fact]
+    public void Without_routes_the_city_gets_SUMOs_default_car_as_calibrated()
+    {
+        var (report, city) = ImportTiny();
+        var v = city.Vehicles;
+
+        // The figures bench/sumo-calibrate.sh measured for SUMO's default car (docs/sumo-import.md#vehicles):
+        // discharge headway 2.0564 s, turn equivalents 1.2885 (right) and 1.2678 (left), cruise speed loss
+        // 0.5083 x sigma 0.5 x accel 2.6, acceleration 1.2435 x 2.6 x (1 - 0.5 / 2).
+        Assert.Equal(DefaultCarFlowVehH, v.UnsignalisedFlowPerLaneVehH, 6);
+        Assert.Equal(1.2885, v.RightTurnEquivalent, 3);
+        Assert.Equal(1.2678, v.LeftTurnEquivalent, 3);
+        Assert.Equal(0.5083 * 0.5 * 2.6, v.CruiseSpeedLossMs, 3);
+        Assert.Equal(1.2435 * 2.6 * 0.75, v.AccelerationMs2, 3);
+        Assert.Equal(SumoVehicleMapping.CriticalGapSigma05S, v.CriticalGapS, 6);
+        Assert.Equal((4.5, 7.5, 1.0, 0.1), (v.DecelerationMs2, v.JamSpacingM, v.SpeedFactorMean, v.SpeedFactorDeviation));
+        Assert.Contains("'DEFAULT_VEHTYPE' (SUMO's default car", v.Source, StringComparison.Ordinal);
+        Assert.Equal(v with { Source = null }, report.Vehicles with { Source = null });
+
+        // Not the HCM figures a city without 'vehicles' runs.
+        Assert.NotEqual(VehicleBehaviour.Default.RightTurnEquivalent, v.RightTurnEquivalent);
+    }
+
+    [Fact]
+    public void A_vehicle_type_in_the_routes_maps_its_attributes_through_the_calibration()
+    {
+        var net = Write("tiny.net.xml", TinyNet);
+        var routes = Write("typed.rou.xml", """
+            <routes>
+                <vType id="slow" accel="1.5" decel="3.5" sigma="0" tau="1.5" length="7" minGap="3" speedFactor="normc(1.1,0.05,0.2,2)"/>
+                <vehicle id="a" depart="0" type="slow"><route edges="w_in c_e"/></vehicle>
+                <vehicle id="b" depart="5" type="slow"><route edges="w_in c_e"/></vehicle>
+            </routes>
+            """);
+        SumoImporter.Import(net, routes, Path.Combine(_folder, "typed"));
+        var v = CityReader.ReadFolder(Path.Combine(_folder, "typed")).Vehicles;
+
+        // The documented mapping: the sigma-0 anchor plus the sensitivities per s of tau, per m/s2 of accel and per m
+        // of length + minGap (docs/sumo-import.md#vehicles).
+        var headway = 1.7421 + (0.9069 * 0.5) + (-0.0594 * (1.5 - 2.6)) + (0.0968 * (10 - 7.5));
+        Assert.Equal(3600 / headway, v.UnsignalisedFlowPerLaneVehH, 0);
+        Assert.Equal(1.2983 + (-0.0709 * 0.5) + (0.0688 * -1.1) + (0.0174 * 2.5), v.RightTurnEquivalent, 3);
+        Assert.Equal(1.2314 + (-0.0924 * 0.5) + (0.0430 * -1.1) + (0.0230 * 2.5), v.LeftTurnEquivalent, 3);
+        Assert.Equal(0, v.CruiseSpeedLossMs); // no dawdling at sigma 0
+        Assert.Equal(1.2435 * 1.5, v.AccelerationMs2, 3);
+        Assert.Equal(SumoVehicleMapping.CriticalGapSigma0S, v.CriticalGapS, 6);
+        Assert.Equal((3.5, 10.0, 1.1, 0.05), (v.DecelerationMs2, v.JamSpacingM, v.SpeedFactorMean, v.SpeedFactorDeviation));
+        Assert.Contains("'slow'", v.Source, StringComparison.Ordinal);
+        Assert.Contains("2 trips", v.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_additional_file_that_redefines_the_default_type_applies_to_vehicles_without_a_type()
+    {
+        var net = Write("tiny.net.xml", TinyNet);
+        var sigma0 = Write("sigma0.add.xml", """<additional><vType id="DEFAULT_VEHTYPE" sigma="0"/></additional>""");
+        var routes = Write("untyped.rou.xml", """<routes><vehicle id="a" depart="0"><route edges="w_in c_e"/></vehicle></routes>""");
+        SumoImporter.Import(net, routes, Path.Combine(_folder, "s0"), [sigma0]);
+        var v = CityReader.ReadFolder(Path.Combine(_folder, "s0")).Vehicles;
+
+        // SUMO's car without dawdling: headway 1.7421 s, no cruise speed loss, acceleration 1.2435 x 2.6.
+        Assert.Equal(Math.Round(3600 / 1.7421, 1), v.UnsignalisedFlowPerLaneVehH, 6);
+        Assert.Equal(0, v.CruiseSpeedLossMs);
+        Assert.Equal(1.2435 * 2.6, v.AccelerationMs2, 3);
+    }
+
+    [Fact]
+    public void Several_types_are_mixed_by_their_trips()
+    {
+        var net = Write("tiny.net.xml", TinyNet);
+        var routes = Write("mixed.rou.xml", """
+            <routes>
+                <vType id="calm" sigma="0"/>
+                <vehicle id="a" depart="0"><route edges="w_in c_e"/></vehicle>
+                <vehicle id="b" depart="1"><route edges="w_in c_e"/></vehicle>
+                <vehicle id="c" depart="2"><route edges="w_in c_e"/></vehicle>
+                <vehicle id="d" depart="3" type="calm"><route edges="w_in c_e"/></vehicle>
+            </routes>
+            """);
+        SumoImporter.Import(net, routes, Path.Combine(_folder, "mixed"));
+        var v = CityReader.ReadFolder(Path.Combine(_folder, "mixed")).Vehicles;
+
+        // Three default cars and one without dawdling: the mean headway, the mean cruise speed loss.
+        Assert.Equal(3600 / (((3 * 2.0564) + 1.7421) / 4), v.UnsignalisedFlowPerLaneVehH, 0);
+        Assert.Equal(0.75 * 0.5083 * 0.5 * 2.6, v.CruiseSpeedLossMs, 3);
+        Assert.Contains("'calm'", v.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_speed_factor_names_the_line_and_attribute()
+    {
+        var net = Write("tiny.net.xml", TinyNet);
+        var routes = Write("badtype.rou.xml", "<routes>\n  <vType id=\"x\" speedFactor=\"uniform(1,2)\"/>\n</routes>\n");
+        var ex = Assert.Throws<SumoFormatException>(() => SumoImporter.Import(net, routes, Path.Combine(_folder, "out")));
+        Assert.Equal((2, "speedFactor"), (ex.Line, ex.Attribute));
+    }
+
     private static void AssertGroups(Approach approach, string link, params (string Id, Movement[] Movements, int Lanes, string[] ToLinks)[] expected)
     {
         Assert.Equal(link, approach.LinkId);
@@ -345,7 +448,7 @@ public sealed class SumoImportTests : IDisposable
             Assert.Equal(expected[i].Id, g.Id);
             Assert.Equal(expected[i].Movements, g.Movements);
             Assert.Equal(expected[i].Lanes, g.Lanes);
-            Assert.Equal(1800 * expected[i].Lanes, g.SaturationFlowVehH);
+            Assert.Equal(DefaultCarFlowVehH * expected[i].Lanes, g.SaturationFlowVehH, 6);
             Assert.Equal(expected[i].ToLinks, g.ToLinks);
         }
     }

@@ -174,6 +174,7 @@ public static class CityBuilder
         {
             DemandFiles = draft.DemandFiles,
             SignalControllers = controllers,
+            Vehicles = draft.Vehicles,
         };
     }
 

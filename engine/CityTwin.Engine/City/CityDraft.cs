@@ -16,6 +16,9 @@ public sealed class CityDraft
     /// <summary>The manifest's demand files (names relative to the city folder); empty when it lists none.</summary>
     public IReadOnlyList<string> DemandFiles { get; set; } = [];
 
+    /// <summary>The manifest's <c>vehicles</c> (the defaults when it has none).</summary>
+    public VehicleBehaviour Vehicles { get; set; } = VehicleBehaviour.Default;
+
     /// <summary>The rows of the manifest's controllers file (docs/city-format.md); empty when it names none.</summary>
     public List<Signals.SignalDetectorDraft> SignalDetectors { get; } = [];
 

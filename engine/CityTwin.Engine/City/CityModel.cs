@@ -84,6 +84,9 @@ public sealed class CityModel
     /// </summary>
     public IReadOnlyList<string> DemandFiles { get; init; } = [];
 
+    /// <summary>How the city's vehicles and drivers behave in the traffic simulation (the manifest's <c>vehicles</c>; HCM and SUMO-car defaults without it).</summary>
+    public VehicleBehaviour Vehicles { get; init; } = VehicleBehaviour.Default;
+
     /// <summary>The traffic controllers of the signals that have one, by signal id (the manifest's controllers file).</summary>
     public IReadOnlyDictionary<string, Signals.SignalController> SignalControllers { get; init; } = new Dictionary<string, Signals.SignalController>();
 

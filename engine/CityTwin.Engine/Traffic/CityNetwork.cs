@@ -22,7 +22,7 @@ public static class CityNetwork
     /// <summary>Builds the simulation network of a city, with the given plans in place of the city's own where named.</summary>
     public static TrafficNetwork Build(CityModel city, IReadOnlyDictionary<string, TimingPlan>? plans = null)
     {
-        var b = new NetworkBuilder();
+        var b = new NetworkBuilder { Vehicles = city.Vehicles };
         foreach (var l in city.Links)
         {
             b.Link(l.Id, l.From, l.To, l.LengthM, l.SpeedLimitKmh, l.Lanes, l.Placement.DistrictId);
@@ -69,7 +69,7 @@ public static class CityNetwork
                 }
             }
 
-            AddPermissiveLefts(city, b, groups, WaitInside(s.JunctionWidthM));
+            AddPermissiveLefts(city, b, groups, WaitInside(s.JunctionWidthM, city.Vehicles.JamSpacingM));
         }
 
         foreach (var l in city.Links)
@@ -139,12 +139,12 @@ public static class CityNetwork
 
     /// <summary>
     /// Left turners that can wait for their gap inside a junction of the given width (stop line to far side)
-    /// without holding the lane behind them: as many whole cars (jam spacing 7.5 m) as fit before the oncoming
-    /// lanes, taken as half the width. A junction of 14.4 m (two one-lane roads, as SUMO's netgenerate grids) holds
-    /// none, so a waiting left turner blocks its lane; one of 15 to 29 m holds one.
+    /// without holding the lane behind them: as many whole cars (of the jam spacing, 7.5 m by default) as fit before
+    /// the oncoming lanes, taken as half the width. A junction of 14.4 m (two one-lane roads, as SUMO's netgenerate
+    /// grids) holds none, so a waiting left turner blocks its lane; one of 15 to 29 m holds one.
     /// </summary>
-    public static int WaitInside(double junctionWidthM) =>
-        (int)Math.Floor(junctionWidthM / 2 / TrafficNetwork.DefaultJamSpacingM);
+    public static int WaitInside(double junctionWidthM, double jamSpacingM = 7.5) =>
+        (int)Math.Floor(junctionWidthM / 2 / jamSpacingM);
 
     /// <summary>
     /// The movement from link <paramref name="from"/> into link <paramref name="to"/>, from the angle between the

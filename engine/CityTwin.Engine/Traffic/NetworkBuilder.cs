@@ -1,15 +1,15 @@
+using CityTwin.Engine.City;
+
 namespace CityTwin.Engine.Traffic;
 
 /// <summary>
 /// Builds a <see cref="TrafficNetwork"/> link by link. Lane groups are queues at a link's downstream end;
-/// a link with turns but no lane group gets one unsignalised group of <see cref="UnsignalisedSaturationPerLaneVehH"/>
-/// per lane that serves all its turns. Every error is collected and reported together.
+/// a link with turns but no lane group gets one unsignalised group of
+/// <see cref="VehicleBehaviour.UnsignalisedFlowPerLaneVehH"/> per lane that serves all its turns. Every error is
+/// collected and reported together.
 /// </summary>
 public sealed class NetworkBuilder
 {
-    /// <summary>Saturation flow per lane of an unsignalised link end (veh/h).</summary>
-    public const double UnsignalisedSaturationPerLaneVehH = 1800;
-
     private readonly List<LinkSpec> _links = [];
     private readonly Dictionary<string, int> _linkIndex = new(StringComparer.Ordinal);
     private readonly List<SignalSpec> _signals = [];
@@ -21,8 +21,11 @@ public sealed class NetworkBuilder
     private readonly List<SimApproach> _approaches = [];
     private readonly List<string> _errors = [];
 
-    /// <summary>Jam spacing per vehicle and lane (m), for link storage.</summary>
-    public double JamSpacingM { get; init; } = TrafficNetwork.DefaultJamSpacingM;
+    /// <summary>
+    /// How the vehicles behave: the jam spacing sets link storage, the unsignalised flow the queues at link ends
+    /// without a lane group; the simulation takes the rest from <see cref="TrafficNetwork.Vehicles"/>.
+    /// </summary>
+    public VehicleBehaviour Vehicles { get; init; } = VehicleBehaviour.Default;
 
     /// <summary>Adds a directed link between two nodes.</summary>
     public NetworkBuilder Link(string id, string from, string to, double lengthM, double speedKmh, int lanes, string? districtId = null)
@@ -273,7 +276,7 @@ public sealed class NetworkBuilder
             {
                 var gi = groupLink.Count;
                 groupLink.Add(l);
-                headway.Add(3600.0 / (UnsignalisedSaturationPerLaneVehH * link.Lanes));
+                headway.Add(3600.0 / (Vehicles.UnsignalisedFlowPerLaneVehH * link.Lanes));
                 groupLabel.Add($"{link.Id}.all");
                 groupSignal.Add(-1);
                 groupSlot.Add(-1);
@@ -316,7 +319,7 @@ public sealed class NetworkBuilder
             _links.Select(l => l.LengthM).ToArray(),
             _links.Select(l => l.LengthM / (l.SpeedKmh / 3.6)).ToArray(),
             _links.Select(l => l.Lanes).ToArray(),
-            _links.Select(l => Math.Max(1, (int)Math.Floor(l.Lanes * l.LengthM / JamSpacingM))).ToArray(),
+            _links.Select(l => Math.Max(1, (int)Math.Floor(l.Lanes * l.LengthM / Vehicles.JamSpacingM))).ToArray(),
             _links.Select(l => l.District is null ? -1 : districtIndex[l.District]).ToArray(),
             groupStart,
             groupLink.ToArray(),
@@ -335,7 +338,8 @@ public sealed class NetworkBuilder
             turnWidth,
             signals,
             _approaches.ToArray(),
-            districts);
+            districts,
+            Vehicles);
     }
 
     /// <summary>The foe groups of every turn, as offsets into one flat array (turn k: start[k] .. start[k+1]-1).</summary>

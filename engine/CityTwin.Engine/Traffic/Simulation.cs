@@ -27,6 +27,9 @@ public sealed partial class Simulation
     private const byte Arrived = 3;
     private const byte NoRoute = 4;
 
+    /// <summary>The slowest speed factor a vehicle draws (SUMO's normc lower bound for its default car).</summary>
+    private const double MinSpeedFactor = 0.2;
+
     private readonly TrafficNetwork _net;
     private readonly SimulationOptions _o;
     private readonly int _n;
@@ -61,6 +64,12 @@ public sealed partial class Simulation
     private readonly double[] _turnLossS;
     private readonly int[] _laneHeld;
     private readonly double[] _phaseStart;
+
+    // Vehicle behaviour in force: the options' overrides, else the network's (the city's 'vehicles').
+    private readonly double _accel;
+    private readonly double _decel;
+    private readonly double _criticalGap;
+    private readonly double _cruiseLoss;
 
     // Actuated control state per signal.
     private readonly int[] _actPhase;
@@ -141,6 +150,13 @@ public sealed partial class Simulation
         _state = new byte[_n];
         _arrivedAt = _o.RecordTrips ? new double[_n] : null;
 
+        var vehicles = network.Vehicles;
+        _accel = _o.AccelerationMs2 ?? vehicles.AccelerationMs2;
+        _decel = _o.DecelerationMs2 ?? vehicles.DecelerationMs2;
+        _criticalGap = _o.CriticalGapS ?? vehicles.CriticalGapS;
+        _cruiseLoss = vehicles.CruiseSpeedLossMs;
+        var speedDeviation = _o.SpeedFactorDeviation ?? vehicles.SpeedFactorDeviation;
+
         var errors = new List<string>();
         var rng = SeededRandom.ForStream(_o.Seed, 1);
         for (var v = 0; v < _n; v++)
@@ -169,11 +185,11 @@ public sealed partial class Simulation
                 _route[v] = ResolveRoute(t, r, errors);
             }
 
-            var sf = 1.0;
-            if (_o.SpeedFactorDeviation > 0)
+            var sf = vehicles.SpeedFactorMean;
+            if (speedDeviation > 0)
             {
                 var z = Math.Clamp(rng.NextNormal(), -2, 2);
-                sf = 1.0 + (_o.SpeedFactorDeviation * z);
+                sf = Math.Max(MinSpeedFactor, vehicles.SpeedFactorMean + (speedDeviation * z));
             }
 
             _speedFactor[v] = sf;
@@ -211,13 +227,15 @@ public sealed partial class Simulation
             }
         }
 
+        var left = _o.LeftTurnEquivalent ?? vehicles.LeftTurnEquivalent;
+        var right = _o.RightTurnEquivalent ?? vehicles.RightTurnEquivalent;
         _turnEquivalent = network.TurnMovement.Select(mv => mv switch
         {
-            Movement.Left => _o.LeftTurnEquivalent,
-            Movement.Right => _o.RightTurnEquivalent,
+            Movement.Left => left,
+            Movement.Right => right,
             _ => 1.0,
         }).ToArray();
-        _turnLossS = TurnLosses(network, _o);
+        _turnLossS = TurnLosses(network, _o.LateralAccelerationMs2, _accel, _decel);
         _junctionAt = new double[_n];
         _laneHeld = new int[network.GroupCount];
         _phaseStart = new double[network.Signals.Sum(s => s.Phases.Count + 1)];
@@ -942,13 +960,14 @@ public sealed partial class Simulation
         _pos[v] = 0;
         var free = _atStopLine[v] ? 0 : _net.FreeTimeS[l] / _speedFactor[v];
         var startLoss = 0.0;
-        if (!_atStopLine[v] && _o.AccelerationMs2 > 0)
+        if (!_atStopLine[v] && _accel > 0)
         {
             // A trip starts from standstill: it loses v / (2 a) accelerating to its speed.
-            startLoss = _net.LengthM[l] / _net.FreeTimeS[l] * _speedFactor[v] / (2 * _o.AccelerationMs2);
+            startLoss = _net.LengthM[l] / _net.FreeTimeS[l] * _speedFactor[v] / (2 * _accel);
         }
+
         _freeSum[v] = free;
-        _ready[v] = at + free + startLoss;
+        _ready[v] = at + free + startLoss + (free > 0 ? CruiseLossS(l, free) : 0);
         _linkCount[l]++;
         _inNetwork++;
         EnqueueAtEnd(v, l);
@@ -1172,7 +1191,7 @@ public sealed partial class Simulation
     private bool GapAccepted(int k, double tau)
     {
         var net = _net;
-        var gap = tau + _o.CriticalGapS;
+        var gap = tau + _criticalGap;
         for (var f = net.TurnFoeStart[k]; f < net.TurnFoeStart[k + 1]; f++)
         {
             var o = net.TurnFoes[f];
@@ -1216,10 +1235,10 @@ public sealed partial class Simulation
     /// Radius: half the junction width for a right turn, 0.8 of it for a left turn (it sweeps across the junction),
     /// a quarter for a U-turn; the arc is a quarter circle (a half for a U-turn). Through movements lose nothing.
     /// </summary>
-    internal static double[] TurnLosses(TrafficNetwork net, SimulationOptions o)
+    internal static double[] TurnLosses(TrafficNetwork net, double lateralMs2, double accelMs2, double decelMs2)
     {
         var loss = new double[net.TurnTo.Length];
-        if (o.LateralAccelerationMs2 <= 0 || o.AccelerationMs2 <= 0)
+        if (lateralMs2 <= 0 || accelMs2 <= 0)
         {
             return loss;
         }
@@ -1244,15 +1263,31 @@ public sealed partial class Simulation
                     continue;
                 }
 
-                var vt = Math.Min(Math.Min(vIn, vOut), Math.Sqrt(o.LateralAccelerationMs2 * radius));
-                var brake = (vIn - vt) * (vIn - vt) / (2 * o.DecelerationMs2 * vIn);
+                var vt = Math.Min(Math.Min(vIn, vOut), Math.Sqrt(lateralMs2 * radius));
+                var brake = (vIn - vt) * (vIn - vt) / (2 * decelMs2 * vIn);
                 var traverse = radius * arc * ((1 / vt) - (1 / vOut));
-                var accelerate = (vOut - vt) * (vOut - vt) / (2 * o.AccelerationMs2 * vOut);
+                var accelerate = (vOut - vt) * (vOut - vt) / (2 * accelMs2 * vOut);
                 loss[k] = brake + Math.Max(0, traverse) + accelerate;
             }
         }
 
         return loss;
+    }
+
+    /// <summary>
+    /// Time (s) a vehicle loses on link l against its free-flow time <paramref name="freeS"/> (at its own speed
+    /// factor) by cruising <see cref="City.VehicleBehaviour.CruiseSpeedLossMs"/> below its desired speed (SUMO's
+    /// dawdling); the cruise speed is kept at half the desired speed or more. Counted as time loss.
+    /// </summary>
+    private double CruiseLossS(int l, double freeS)
+    {
+        if (_cruiseLoss <= 0)
+        {
+            return 0;
+        }
+
+        var desired = _net.LengthM[l] / freeS;
+        return (_net.LengthM[l] / Math.Max(desired - _cruiseLoss, desired / 2)) - freeS;
     }
 
     /// <summary>Moves vehicle v from link l (lane group g) into link m at time tau, with its delay, stop and KPIs.</summary>
@@ -1304,13 +1339,13 @@ public sealed partial class Simulation
         _linkEnter[v] = tau;
         var free = net.FreeTimeS[m] / _speedFactor[v];
         _freeSum[v] += free;
-        _ready[v] = tau + free;
-        if (stop && _o.AccelerationMs2 > 0)
+        _ready[v] = tau + free + CruiseLossS(m, free);
+        if (stop && _accel > 0)
         {
             // Braking to the stop line and accelerating away: time lost against free flow.
             var vIn = net.LengthM[l] / net.FreeTimeS[l] * _speedFactor[v];
             var vOut = net.LengthM[m] / net.FreeTimeS[m] * _speedFactor[v];
-            _ready[v] += (vIn / (2 * _o.DecelerationMs2)) + (vOut / (2 * _o.AccelerationMs2));
+            _ready[v] += (vIn / (2 * _decel)) + (vOut / (2 * _accel));
         }
         else
         {

@@ -55,15 +55,18 @@ public sealed record SimulationOptions
     /// <summary>A vehicle that waits at a stop line longer than this counts one stop.</summary>
     public double StopThresholdS { get; init; } = 2.0;
 
+    // Vehicle behaviour: null takes the network's (TrafficNetwork.Vehicles: the city's 'vehicles', by default the HCM's
+    // stop-line figures and SUMO's passenger car, docs/simulation.md); a value overrides it for this run.
+
     /// <summary>
     /// Acceleration (m/s2) after a stop: a vehicle that stopped at a stop line loses v_in / (2 b) + v_out / (2 a)
     /// seconds against free flow (braking from its speed on the link it leaves, accelerating to its speed on the
-    /// next one). 0 turns the stop penalty off. Default: SUMO's passenger car, 2.6.
+    /// next one). 0 turns the stop penalty off. Null: the network's (default 2.6, SUMO's passenger car).
     /// </summary>
-    public double AccelerationMs2 { get; init; } = 2.6;
+    public double? AccelerationMs2 { get; init; }
 
-    /// <summary>Deceleration (m/s2) before a stop, for the stop penalty. Default: SUMO's passenger car, 4.5.</summary>
-    public double DecelerationMs2 { get; init; } = 4.5;
+    /// <summary>Deceleration (m/s2) before a stop, for the stop penalty. Null: the network's (default 4.5, SUMO's passenger car).</summary>
+    public double? DecelerationMs2 { get; init; }
 
     /// <summary>
     /// Lateral acceleration (m/s2) a driver accepts in a turn, which sets the turn speed sqrt(a r) on a turn of radius
@@ -71,8 +74,11 @@ public sealed record SimulationOptions
     /// </summary>
     public double LateralAccelerationMs2 { get; init; } = 5.5;
 
-    /// <summary>Standard deviation of the per-vehicle speed factor (mean 1, cut to 1 +- 2 sd); 0 gives every vehicle the speed limit.</summary>
-    public double SpeedFactorDeviation { get; init; } = 0.1;
+    /// <summary>
+    /// Standard deviation of the per-vehicle speed factor (cut at +- 2 sd); 0 gives every vehicle the mean. Null: the
+    /// network's (default 0.1, SUMO's passenger car).
+    /// </summary>
+    public double? SpeedFactorDeviation { get; init; }
 
     /// <summary>
     /// Routes: 0 routes every trip by free-flow travel time; a positive value re-estimates each turn's travel time
@@ -84,20 +90,20 @@ public sealed record SimulationOptions
 
     /// <summary>
     /// Through-car equivalent of a left-turning vehicle at a stop line: it takes this many saturation headways to
-    /// leave. Default 1.05, the HCM's equivalent for a protected left turn (gaps in oncoming traffic are modelled
-    /// apart, by <see cref="CriticalGapS"/>).
+    /// leave. Null: the network's (default 1.05, the HCM's equivalent for a protected left turn; gaps in oncoming
+    /// traffic are modelled apart, by <see cref="CriticalGapS"/>).
     /// </summary>
-    public double LeftTurnEquivalent { get; init; } = 1.05;
+    public double? LeftTurnEquivalent { get; init; }
 
-    /// <summary>Through-car equivalent of a right-turning vehicle at a stop line. Default 1.18, the HCM's.</summary>
-    public double RightTurnEquivalent { get; init; } = 1.18;
+    /// <summary>Through-car equivalent of a right-turning vehicle at a stop line. Null: the network's (default 1.18, the HCM's).</summary>
+    public double? RightTurnEquivalent { get; init; }
 
     /// <summary>
     /// Critical gap (s) of a permissive turn (a left turn against oncoming traffic): the turn is taken when the
-    /// next oncoming vehicle is at least this far away. Default 4.5 s, the HCM's critical headway for a
-    /// permissive left turn against one opposing lane.
+    /// next oncoming vehicle is at least this far away. Null: the network's (default 4.5 s, the HCM's critical
+    /// headway for a permissive left turn against one opposing lane).
     /// </summary>
-    public double CriticalGapS { get; init; } = 4.5;
+    public double? CriticalGapS { get; init; }
 
     /// <summary>Keep one <see cref="TripRecord"/> per trip in the result.</summary>
     public bool RecordTrips { get; init; }
@@ -135,11 +141,11 @@ public sealed record SimulationOptions
         Check(KpiIntervalS >= StepS, nameof(KpiIntervalS), "must be at least one step");
         Check(TeleportAfterS >= 0, nameof(TeleportAfterS), "must be >= 0");
         Check(StopThresholdS >= 0, nameof(StopThresholdS), "must be >= 0");
-        Check(SpeedFactorDeviation is >= 0 and < 0.5, nameof(SpeedFactorDeviation), "must be in [0, 0.5)");
-        Check(AccelerationMs2 >= 0 && DecelerationMs2 > 0, nameof(AccelerationMs2), "needs acceleration >= 0 and deceleration > 0");
-        Check(LeftTurnEquivalent >= 1 && RightTurnEquivalent >= 1, nameof(LeftTurnEquivalent), "turn equivalents must be >= 1");
+        Check(SpeedFactorDeviation is null or (>= 0 and < 0.5), nameof(SpeedFactorDeviation), "must be in [0, 0.5)");
+        Check((AccelerationMs2 is null or >= 0) && (DecelerationMs2 is null or > 0), nameof(AccelerationMs2), "needs acceleration >= 0 and deceleration > 0");
+        Check((LeftTurnEquivalent is null or >= 1) && (RightTurnEquivalent is null or >= 1), nameof(LeftTurnEquivalent), "turn equivalents must be >= 1");
         Check(LateralAccelerationMs2 >= 0, nameof(LateralAccelerationMs2), "must be >= 0");
-        Check(CriticalGapS >= 0, nameof(CriticalGapS), "must be >= 0");
+        Check(CriticalGapS is null or >= 0, nameof(CriticalGapS), "must be >= 0");
         Check(RerouteIntervalS >= 0, nameof(RerouteIntervalS), "must be >= 0");
         Check(MinGreenS >= 0 && GapS > 0 && MaxGreenFactor >= 1, nameof(Control), "actuated settings need MinGreenS >= 0, GapS > 0, MaxGreenFactor >= 1");
         Check(DecisionIntervalS > 0 && MaxWaitS > 0, nameof(DecisionIntervalS), "max-pressure settings need DecisionIntervalS > 0 and MaxWaitS > 0");

@@ -74,9 +74,6 @@ public sealed record SimApproach(string SignalId, string ApproachId, string Link
 /// </summary>
 public sealed class TrafficNetwork
 {
-    /// <summary>Default jam spacing per vehicle and lane (m): a 5 m car and a 2.5 m gap, as SUMO's default car.</summary>
-    public const double DefaultJamSpacingM = 7.5;
-
     private int[]? _approachLink;
 
     internal TrafficNetwork(
@@ -105,8 +102,10 @@ public sealed class TrafficNetwork
         double[] turnJunctionWidthM,
         SimSignal[] signals,
         SimApproach[] approaches,
-        string[] districts)
+        string[] districts,
+        City.VehicleBehaviour vehicles)
     {
+        Vehicles = vehicles;
         LinkIds = linkIds;
         LinkFrom = linkFrom;
         LinkTo = linkTo;
@@ -149,6 +148,9 @@ public sealed class TrafficNetwork
 
         LinkIndex = index;
     }
+
+    /// <summary>How the vehicles behave (the city's <c>vehicles</c>); options of a run may override parts of it.</summary>
+    public City.VehicleBehaviour Vehicles { get; }
 
     /// <summary>Number of links.</summary>
     public int LinkCount => LinkIds.Length;

@@ -75,6 +75,11 @@ public static partial class CityReader
                     draft.CellSizeM = f.Number(root, "cellSizeM", "cellSizeM", CityBuilder.MinCellSizeM, CityBuilder.MaxCellSizeM, required: false) ?? 250;
                     draft.DemandFiles = f.StringList(root, "demand", "demand", 0, required: false) ?? [];
                     controllers = f.String(root, "controllers", "controllers", required: false);
+                    if (f.Object(root, "vehicles", "vehicles", required: false) is { } vehicles)
+                    {
+                        draft.Vehicles = ReadVehicles(f, vehicles);
+                    }
+
                     if (f.Array(root, "files", "files", 1) is { } list)
                     {
                         var i = 0;
@@ -128,6 +133,41 @@ public static partial class CityReader
         }
 
         return draft;
+    }
+
+    /// <summary>
+    /// The manifest's <c>vehicles</c> object: every field optional (the <see cref="VehicleBehaviour"/> default when
+    /// absent), each checked against its range; an unknown field is an error (a misspelt one would silently do nothing).
+    /// </summary>
+    private static VehicleBehaviour ReadVehicles(JsonFields f, JsonElement obj)
+    {
+        var known = VehicleBehaviour.Default.Ranges().ToDictionary(r => r.Field, StringComparer.Ordinal);
+        foreach (var property in obj.EnumerateObject().Where(p => p.Name != "source" && !known.ContainsKey(p.Name)))
+        {
+            f.Error($"vehicles.{property.Name}", $"unknown field; known: source, {string.Join(", ", known.Keys)}");
+        }
+
+        double Get(string name, double fallback)
+        {
+            var (_, _, min, max) = known[name];
+            return f.Number(obj, name, $"vehicles.{name}", min, max, required: false) ?? fallback;
+        }
+
+        var d = VehicleBehaviour.Default;
+        return new VehicleBehaviour
+        {
+            UnsignalisedFlowPerLaneVehH = Get("unsignalisedFlowPerLaneVehH", d.UnsignalisedFlowPerLaneVehH),
+            LeftTurnEquivalent = Get("leftTurnEquivalent", d.LeftTurnEquivalent),
+            RightTurnEquivalent = Get("rightTurnEquivalent", d.RightTurnEquivalent),
+            CriticalGapS = Get("criticalGapS", d.CriticalGapS),
+            SpeedFactorMean = Get("speedFactorMean", d.SpeedFactorMean),
+            SpeedFactorDeviation = Get("speedFactorDeviation", d.SpeedFactorDeviation),
+            CruiseSpeedLossMs = Get("cruiseSpeedLossMs", d.CruiseSpeedLossMs),
+            AccelerationMs2 = Get("accelerationMs2", d.AccelerationMs2),
+            DecelerationMs2 = Get("decelerationMs2", d.DecelerationMs2),
+            JamSpacingM = Get("jamSpacingM", d.JamSpacingM),
+            Source = f.String(obj, "source", "vehicles.source", required: false),
+        };
     }
 
     /// <summary>Reads the features of one GeoJSON document (given as text) into a draft.</summary>

@@ -40,6 +40,9 @@ public sealed record ImportReport
     /// <summary>Everything else worth knowing: signals left out, actuated programs taken as fixed-time, ...</summary>
     public required IReadOnlyList<string> Notes { get; init; }
 
+    /// <summary>The vehicle behaviour written to the manifest (from the vehicle types, docs/sumo-import.md#vehicles).</summary>
+    public required Engine.City.VehicleBehaviour Vehicles { get; init; }
+
     public int VehiclesSkippedTotal => VehiclesSkipped.Values.Sum();
 
     public override string ToString()
@@ -57,6 +60,8 @@ public sealed record ImportReport
             text.AppendLine($"    {count,8}  {reason}");
         }
 
+        text.AppendLine(FormattableString.Invariant(
+            $"  vehicles         {Vehicles.UnsignalisedFlowPerLaneVehH:0.#} veh/h per lane, turn equivalents right {Vehicles.RightTurnEquivalent:0.###} left {Vehicles.LeftTurnEquivalent:0.###}, critical gap {Vehicles.CriticalGapS:0.##} s, cruise speed loss {Vehicles.CruiseSpeedLossMs:0.###} m/s, acceleration {Vehicles.AccelerationMs2:0.###} m/s2"));
         foreach (var note in Notes)
         {
             text.AppendLine($"  note: {note}");

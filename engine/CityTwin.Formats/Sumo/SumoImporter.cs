@@ -38,10 +38,15 @@ public static class SumoImporter
     /// <summary>Street names stay readable (ä, ß) in the files; they are data files, not HTML.</summary>
     private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Imports <paramref name="netPath"/> (and <paramref name="routesPath"/>) into <paramref name="outDir"/>.</summary>
+    /// <summary>
+    /// Imports <paramref name="netPath"/> (and <paramref name="routesPath"/>) into <paramref name="outDir"/>; the
+    /// vehicle types come from the route file and <paramref name="additional"/> files (SUMO's <c>-a</c>), SUMO's
+    /// default car where none is given.
+    /// </summary>
     /// <exception cref="SumoFormatException">Malformed XML, or a required attribute missing or unreadable.</exception>
-    public static ImportReport Import(string netPath, string? routesPath, string outDir)
+    public static ImportReport Import(string netPath, string? routesPath, string outDir, IReadOnlyList<string>? additional = null)
     {
+        additional ??= [];
         var net = SumoNetReader.Read(netPath);
         var notes = new List<string>();
 
@@ -112,7 +117,7 @@ public static class SumoImporter
         var cellSize = CellSize(maxX - minX, maxY - minY);
 
         RouteImport? routes = null;
-        if (routesPath is not null)
+        if (routesPath is not null || additional.Count > 0)
         {
             // At a signal a vehicle turns through a lane group: an approach's usable turns are its groups' toLinks.
             var turns = new Dictionary<string, IReadOnlyList<string>>(next, StringComparer.Ordinal);
@@ -121,11 +126,24 @@ public static class SumoImporter
                 turns[approach.LinkId!] = approach.LaneGroups.SelectMany(g => g.ToLinks ?? []).Distinct(StringComparer.Ordinal).ToList();
             }
 
-            routes = SumoRoutes.Read(routesPath, linkIds, next, turns);
+            routes = SumoRoutes.Read(routesPath, linkIds, next, turns, additional);
             notes.AddRange(routes.Notes);
         }
 
-        WriteManifest(Path.Combine(outDir, CityReader.ManifestFile), name, netPath, routesPath, cellSize, georeferenced);
+        // Vehicle behaviour from the vehicle types of the trips written (docs/sumo-import.md#vehicles); every lane
+        // group's saturation flow is the types' through flow per lane.
+        var types = routes?.Types ?? [(SumoVehicleType.Default, 0.0)];
+        notes.AddRange(TypeNotes(types));
+        var vehicles = SumoVehicleMapping.Mix(types.Select(t => (SumoVehicleMapping.Map(t.Type), t.Vehicles)).ToList()) with { Source = VehicleSource(types) };
+        imported = imported.Select(s => s with
+        {
+            Approaches = s.Approaches.Select(a => a with
+            {
+                LaneGroups = a.LaneGroups.Select(g => g with { SaturationFlowVehH = vehicles.UnsignalisedFlowPerLaneVehH * g.Lanes }).ToList(),
+            }).ToList(),
+        }).ToList();
+
+        WriteManifest(Path.Combine(outDir, CityReader.ManifestFile), name, netPath, routesPath, cellSize, georeferenced, vehicles);
         WriteDistrict(Path.Combine(outDir, DistrictsFile), name, [geo.ToLonLat(minX, minY), geo.ToLonLat(maxX, minY), geo.ToLonLat(maxX, maxY), geo.ToLonLat(minX, maxY)]);
         WriteNetwork(Path.Combine(outDir, NetworkFile), net, geo, carEdges, linkIds, nodeNames, next, imported);
         if (routes is not null)
@@ -148,8 +166,37 @@ public static class SumoImporter
             TripsWritten = routes?.Trips.Count ?? 0,
             VehiclesSkipped = routes?.Skipped ?? new Dictionary<string, int>(),
             Notes = notes,
+            Vehicles = vehicles,
         };
     }
+
+    /// <summary>The vehicle types and their trips, for the manifest's <c>vehicles.source</c>.</summary>
+    private static string VehicleSource(IReadOnlyList<(SumoVehicleType Type, double Vehicles)> types)
+    {
+        var list = string.Join("; ", types.Select(t => FormattableString.Invariant(
+            $"'{t.Type.Id}' ({(t.Type == SumoVehicleType.Default ? "SUMO's default car: " : "")}{t.Type.CarFollowModel}, accel {t.Type.Accel:0.###}, decel {t.Type.Decel:0.###}, sigma {t.Type.Sigma:0.###}, tau {t.Type.Tau:0.###}, length {t.Type.Length:0.###}, minGap {t.Type.MinGap:0.###}, speedFactor {t.Type.SpeedFactorMean:0.###} sd {t.Type.SpeedFactorDeviation:0.###}){(t.Vehicles > 0 ? $", {t.Vehicles:0.#} trips" : "")}")));
+        return $"SUMO vehicle type{(types.Count > 1 ? "s" : "")} {list}; mapped by citytwin import sumo's calibration (docs/sumo-import.md#vehicles)";
+    }
+
+    /// <summary>Notes on types the calibration does not cover: other car-following models, other vehicle classes.</summary>
+    private static IEnumerable<string> TypeNotes(IReadOnlyList<(SumoVehicleType Type, double Vehicles)> types)
+    {
+        foreach (var model in types.Where(t => !string.Equals(t.Type.CarFollowModel, "Krauss", StringComparison.OrdinalIgnoreCase)).GroupBy(t => t.Type.CarFollowModel, StringComparer.Ordinal))
+        {
+            yield return $"vehicle type(s) {string.Join(", ", model.Select(t => $"'{t.Type.Id}'"))} use the car-following model '{model.Key}': mapped as Krauss with the same attributes (only Krauss is calibrated)";
+        }
+
+        foreach (var vClass in types.Where(t => t.Type.VClass is not null && !PassengerLike.Contains(t.Type.VClass)).GroupBy(t => t.Type.VClass!, StringComparer.Ordinal))
+        {
+            yield return $"vehicle type(s) {string.Join(", ", vClass.Select(t => $"'{t.Type.Id}'"))} of class '{vClass.Key}': attributes not given are taken as SUMO's passenger car's";
+        }
+    }
+
+    /// <summary>SUMO vehicle classes whose defaults are the passenger car's (speed deviation aside).</summary>
+    private static readonly HashSet<string> PassengerLike = new(StringComparer.Ordinal)
+    {
+        "passenger", "private", "taxi", "evehicle", "hov", "vip", "custom1", "custom2", "ignoring",
+    };
 
     /// <summary>The city's name: the net's file name without <c>.net.xml</c>.</summary>
     internal static string CityName(string netPath)
@@ -192,7 +239,7 @@ public static class SumoImporter
         return (points.Min(p => p.X), points.Min(p => p.Y), points.Max(p => p.X), points.Max(p => p.Y));
     }
 
-    private static void WriteManifest(string path, string name, string netPath, string? routesPath, double cellSize, bool georeferenced)
+    private static void WriteManifest(string path, string name, string netPath, string? routesPath, double cellSize, bool georeferenced, VehicleBehaviour vehicles)
     {
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -214,6 +261,14 @@ public static class SumoImporter
             json.WriteEndArray();
         }
 
+        json.WriteStartObject("vehicles");
+        foreach (var (field, value, _, _) in vehicles.Ranges())
+        {
+            json.WriteNumber(field, value);
+        }
+
+        json.WriteString("source", vehicles.Source);
+        json.WriteEndObject();
         json.WriteEndObject();
         json.Flush();
         stream.WriteByte((byte)'\n');

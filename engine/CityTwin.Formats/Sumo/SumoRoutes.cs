@@ -6,8 +6,15 @@ namespace CityTwin.Formats.Sumo;
 /// <summary>One trip for <c>trips.csv</c>: link ids, and the whole path when the vehicle had a route.</summary>
 internal sealed record ImportedTrip(string Id, double DepartS, string From, string To, IReadOnlyList<string>? Route);
 
-/// <summary>The trips read from a SUMO route file, with the vehicles left out and why.</summary>
-internal sealed record RouteImport(IReadOnlyList<ImportedTrip> Trips, IReadOnlyDictionary<string, int> Skipped, IReadOnlyList<string> Notes);
+/// <summary>
+/// The trips read from a SUMO route file, with the vehicles left out and why, and the vehicle types of the trips
+/// written (a type distribution's vehicles shared among its members by their probabilities).
+/// </summary>
+internal sealed record RouteImport(
+    IReadOnlyList<ImportedTrip> Trips,
+    IReadOnlyDictionary<string, int> Skipped,
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<(SumoVehicleType Type, double Vehicles)> Types);
 
 /// <summary>
 /// Reads the car trips of a SUMO route file (<c>.rou.xml</c>, or a trips file): <c>vehicle</c> with an inline or
@@ -30,6 +37,7 @@ internal sealed class SumoRoutes
     };
 
     private readonly string _file;
+    private bool _typesOnly;
     private readonly IReadOnlyDictionary<string, string> _linkIds;
     private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _next;
     private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _turns;
@@ -44,6 +52,19 @@ internal sealed class SumoRoutes
         ["DEFAULT_RAILTYPE"] = false,
         ["DEFAULT_CONTAINERTYPE"] = false,
     };
+
+    /// <summary>The car-like vTypes defined so far (DEFAULT_VEHTYPE is SUMO's default car until a file redefines it).</summary>
+    private readonly Dictionary<string, SumoVehicleType> _vTypes = new(StringComparer.Ordinal)
+    {
+        ["DEFAULT_VEHTYPE"] = SumoVehicleType.Default,
+        ["DEFAULT_TAXITYPE"] = SumoVehicleType.Default with { Id = "DEFAULT_TAXITYPE", VClass = "taxi", SpeedFactorDeviation = 0.05 },
+    };
+
+    /// <summary>vTypeDistribution id: its members and their probabilities.</summary>
+    private readonly Dictionary<string, List<(string Type, double Probability)>> _distributions = new(StringComparer.Ordinal);
+
+    /// <summary>Trips written per vehicle type or distribution id.</summary>
+    private readonly Dictionary<string, int> _tripsByType = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, IReadOnlyList<string>> _routes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _routeDistributions = new(StringComparer.Ordinal);
@@ -71,14 +92,25 @@ internal sealed class SumoRoutes
     /// The turns a vehicle can take: <paramref name="next"/>, except at a signal approach, where only its lane
     /// groups' toLinks (a turn never green there is not one).
     /// </param>
+    /// <param name="additional">Files read first for their vehicle types only (SUMO's additional files, <c>-a</c>).</param>
     public static RouteImport Read(
-        string path,
+        string? path,
         IReadOnlyDictionary<string, string> linkIds,
         IReadOnlyDictionary<string, IReadOnlyList<string>> next,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> turns)
+        IReadOnlyDictionary<string, IReadOnlyList<string>> turns,
+        IReadOnlyList<string>? additional = null)
     {
-        var routes = new SumoRoutes(path, linkIds, next, turns);
-        routes.ReadFile();
+        var routes = new SumoRoutes(path ?? "", linkIds, next, turns);
+        foreach (var file in additional ?? [])
+        {
+            new SumoRoutes(file, linkIds, next, turns) { _typesOnly = true }.ReadInto(routes);
+        }
+
+        if (path is not null)
+        {
+            routes.ReadFile();
+        }
+
         var notes = new List<string>();
         if (routes._unknownTypeVehicles > 0)
         {
@@ -86,7 +118,61 @@ internal sealed class SumoRoutes
         }
 
         var trips = routes._trips.OrderBy(t => t.DepartS).ToList(); // stable: file order within a departure time
-        return new RouteImport(trips, routes._skipped, notes);
+        return new RouteImport(trips, routes._skipped, notes, routes.TypeMix());
+    }
+
+    /// <summary>
+    /// The vehicle types of the trips written, with their vehicle counts; a distribution's vehicles are shared among
+    /// its members by probability. With no trips: DEFAULT_VEHTYPE (as a file may have redefined it).
+    /// </summary>
+    private List<(SumoVehicleType Type, double Vehicles)> TypeMix()
+    {
+        var mix = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (type, count) in _tripsByType)
+        {
+            if (_distributions.TryGetValue(type, out var members))
+            {
+                var cars = members.Where(m => _vTypes.ContainsKey(m.Type)).ToList();
+                var total = cars.Sum(m => m.Probability);
+                foreach (var (member, p) in cars)
+                {
+                    mix[member] = mix.GetValueOrDefault(member) + (count * (total > 0 ? p / total : 1.0 / cars.Count));
+                }
+            }
+            else
+            {
+                // A type no file defines (an additional file not given) is taken as SUMO's default car.
+                var key = _vTypes.ContainsKey(type) ? type : "DEFAULT_VEHTYPE";
+                mix[key] = mix.GetValueOrDefault(key) + count;
+            }
+        }
+
+        if (mix.Count == 0)
+        {
+            mix["DEFAULT_VEHTYPE"] = 0;
+        }
+
+        return mix.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (_vTypes[kv.Key], kv.Value)).ToList();
+    }
+
+    /// <summary>Reads this (additional) file's vehicle types into <paramref name="target"/>.</summary>
+    private void ReadInto(SumoRoutes target)
+    {
+        ReadFile();
+        foreach (var (id, car) in _types)
+        {
+            target._types[id] = car;
+        }
+
+        foreach (var (id, type) in _vTypes)
+        {
+            target._vTypes[id] = type;
+        }
+
+        foreach (var (id, members) in _distributions)
+        {
+            target._distributions[id] = members;
+        }
     }
 
     private static bool IsCarClass(string? vClass) => vClass is null || !NonCarClasses.Contains(vClass);
@@ -127,10 +213,15 @@ internal sealed class SumoRoutes
     private void Handle(XElement element)
     {
         var e = SumoElement.Of(element, _file);
+        if (_typesOnly && e.Name is not "vType" and not "vTypeDistribution")
+        {
+            return;
+        }
+
         switch (e.Name)
         {
             case "vType":
-                _types[e.Required("id")] = IsCarClass(e.Optional("vClass"));
+                ReadType(element, e);
                 break;
             case "vTypeDistribution":
                 ReadTypeDistribution(element, e);
@@ -167,21 +258,45 @@ internal sealed class SumoRoutes
         }
     }
 
+    /// <summary>A vType: whether it is car-like, and when it is, its attributes.</summary>
+    private string ReadType(XElement element, SumoElement e)
+    {
+        var id = e.Required("id");
+        var car = IsCarClass(e.Optional("vClass"));
+        _types[id] = car;
+        if (car)
+        {
+            _vTypes[id] = SumoVehicleType.Read(element, _file);
+        }
+        else
+        {
+            _vTypes.Remove(id);
+        }
+
+        return id;
+    }
+
     private void ReadTypeDistribution(XElement element, SumoElement e)
     {
-        var members = new List<bool>();
+        var members = new List<(string Type, double Probability)>();
         foreach (var t in element.Elements("vType"))
         {
             var te = SumoElement.Of(t, _file);
-            var car = IsCarClass(te.Optional("vClass"));
-            _types[te.Required("id")] = car;
-            members.Add(car);
+            members.Add((ReadType(t, te), te.OptionalNumber("probability") ?? 1.0));
         }
 
-        members.AddRange(e.List("vTypes").Select(id => _types.GetValueOrDefault(id, true)));
+        var listed = e.List("vTypes");
+        var probabilities = e.Optional("probabilities") is null ? [] : e.List("probabilities")
+            .Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 0
+                ? v
+                : throw e.Error("probabilities", $"attribute 'probabilities' must list numbers >= 0: '{p}'"))
+            .ToList();
+        members.AddRange(listed.Select((id, i) => (id, i < probabilities.Count ? probabilities[i] : 1.0)));
 
         // A mixed distribution cannot be split deterministically: it counts as cars unless every member is not one.
-        _types[e.Required("id")] = members.Count == 0 || members.Any(m => m);
+        var id = e.Required("id");
+        _types[id] = members.Count == 0 || members.Any(m => _types.GetValueOrDefault(m.Type, true));
+        _distributions[id] = members;
     }
 
     private IReadOnlyList<string> Edges(SumoElement route)
@@ -193,7 +308,7 @@ internal sealed class SumoRoutes
     /// <summary>Whether the vehicle's type is car-like; counts the vehicle as skipped when not.</summary>
     private bool IsCar(SumoElement e)
     {
-        var type = e.Optional("type") ?? "DEFAULT_VEHTYPE";
+        var type = TypeOf(e);
         if (_types.TryGetValue(type, out var car))
         {
             if (!car)
@@ -229,7 +344,7 @@ internal sealed class SumoRoutes
         var edges = RouteOf(element, e);
         if (edges is not null)
         {
-            AddRouted(id, depart.Value, edges);
+            AddRouted(id, depart.Value, edges, TypeOf(e));
         }
     }
 
@@ -248,7 +363,7 @@ internal sealed class SumoRoutes
             return;
         }
 
-        AddUnrouted(id, depart.Value, e.Required("from"), e.Required("to"));
+        AddUnrouted(id, depart.Value, e.Required("from"), e.Required("to"), TypeOf(e));
     }
 
     private void ReadFlow(XElement element, SumoElement e)
@@ -290,11 +405,11 @@ internal sealed class SumoRoutes
         {
             if (edges is not null)
             {
-                AddRouted($"{id}.{i}", departures[i], edges);
+                AddRouted($"{id}.{i}", departures[i], edges, TypeOf(e));
             }
             else
             {
-                AddUnrouted($"{id}.{i}", departures[i], from!, to!);
+                AddUnrouted($"{id}.{i}", departures[i], from!, to!, TypeOf(e));
             }
         }
     }
@@ -430,7 +545,9 @@ internal sealed class SumoRoutes
         throw e.Error("route", "a vehicle needs a 'route' attribute or a <route> element");
     }
 
-    private void AddRouted(string id, double depart, IReadOnlyList<string> edges)
+    private static string TypeOf(SumoElement e) => e.Optional("type") ?? "DEFAULT_VEHTYPE";
+
+    private void AddRouted(string id, double depart, IReadOnlyList<string> edges, string type)
     {
         var links = new List<string>(edges.Count);
         foreach (var edge in edges)
@@ -457,9 +574,10 @@ internal sealed class SumoRoutes
         }
 
         _trips.Add(new ImportedTrip(id, depart, links[0], links[^1], links));
+        _tripsByType[type] = _tripsByType.GetValueOrDefault(type) + 1;
     }
 
-    private void AddUnrouted(string id, double depart, string fromEdge, string toEdge)
+    private void AddUnrouted(string id, double depart, string fromEdge, string toEdge, string type)
     {
         if (!_linkIds.TryGetValue(fromEdge, out var from) || !_linkIds.TryGetValue(toEdge, out var to))
         {
@@ -468,6 +586,7 @@ internal sealed class SumoRoutes
         }
 
         _trips.Add(new ImportedTrip(id, depart, from, to, null));
+        _tripsByType[type] = _tripsByType.GetValueOrDefault(type) + 1;
     }
 
     private void Skip(string reason, int count = 1) =>

@@ -37,7 +37,10 @@ internal sealed class SumoSignals
 
     public const int MaxLanesPerGroup = 12;
 
-    /// <summary>Saturation flow per lane given to every imported lane group (veh/h of green).</summary>
+    /// <summary>
+    /// Saturation flow per lane of a lane group as converted here (veh/h of green, the HCM's base); the importer
+    /// replaces it with the vehicle types' through flow (<see cref="SumoVehicleMapping"/>) before writing.
+    /// </summary>
     public const double SaturationFlowPerLaneVehH = 1800;
 
     private readonly SumoNet _net;
