@@ -30,6 +30,13 @@ public sealed record CityTimingOptions
     /// <summary>Settings of the offset search.</summary>
     public OffsetOptimizerOptions? Offsets { get; init; }
 
+    /// <summary>
+    /// With corridors, also measure what the offsets alone are worth: the coordinated plans with their original offsets
+    /// as a fourth arm of the replications (<see cref="CityTimingResult.OffsetComparison"/>); it costs one more
+    /// simulation per replication.
+    /// </summary>
+    public bool OffsetEvidence { get; init; } = true;
+
     /// <summary>Also compare max-pressure control with the recommended fixed plans (a what-if).</summary>
     public bool CompareMaxPressure { get; init; }
 }
@@ -63,7 +70,7 @@ public sealed record CityTimingResult(
     /// </summary>
     public IReadOnlyDictionary<string, TimingPlan>? Coordinated { get; init; }
 
-    /// <summary>What the offsets are worth: the coordinated plans against the same plans with their original offsets (null without corridors).</summary>
+    /// <summary>What the offsets are worth: the coordinated plans against the same plans with their original offsets (null without corridors or without <see cref="CityTimingOptions.OffsetEvidence"/>).</summary>
     public PlanComparison? OffsetComparison { get; init; }
 
     /// <summary>Whether to coordinate: the coordinated plans against the signals' own optimised plans (null without corridors).</summary>
@@ -108,28 +115,46 @@ public static class CityTiming
         var candidate = optimised.ToDictionary(kv => kv.Key, kv => kv.Value.Plan, StringComparer.Ordinal);
 
         IReadOnlyList<CorridorOffsets> corridorOffsets = [];
-        PlanComparison? offsetComparison = null;
         var corridors = o.Corridors.IsAuto
             ? Timing.Corridors.Find(city, Timing.Corridors.LinkFlows(measured, (o.ToS - o.FromS) / 3600))
             : o.Corridors.Lists.Select(ids => Timing.Corridors.FromIds(city, ids)).ToList();
         Timing.Corridors.CheckDisjoint(corridors);
-        PlanComparison? coordinationComparison = null;
-        IReadOnlyDictionary<string, TimingPlan>? coordinatedPlans = null;
+
+        // One set of paired replications: the baseline, each signal's own optimised plan and, with corridors, the
+        // coordinated plans (and the same with their original offsets when asked); every comparison pairs two arms.
+        var arms = new List<EvaluationArm> { new(baseline), new(candidate) };
+        Dictionary<string, TimingPlan>? coordinatedPlans = null;
         if (corridors.Count > 0)
         {
             (var coordinated, corridorOffsets, var uncoordinated) = Coordinate(city, corridors, optimised, flows, profiles, measured, (o.ToS - o.FromS) / 3600, o.Offsets);
-            offsetComparison = PlanEvaluation.Compare(city, Demand, uncoordinated, coordinated, o.Replications, o.Seed, sim);
-            coordinationComparison = PlanEvaluation.Compare(city, Demand, candidate, coordinated, o.Replications, o.Seed, sim);
             coordinatedPlans = coordinated;
-            if (coordinationComparison.SignificantImprovement)
+            arms.Add(new(coordinated));
+            if (o.OffsetEvidence)
             {
-                candidate = coordinated;
+                arms.Add(new(uncoordinated));
             }
         }
 
-        var comparison = PlanEvaluation.Compare(city, Demand, baseline, candidate, o.Replications, o.Seed, sim);
+        var runs = PlanEvaluation.Replicate(city, Demand, arms, o.Replications, o.Seed, sim);
+        PlanComparison? coordinationComparison = null;
+        PlanComparison? offsetComparison = null;
+        var recommendedArm = 1;
+        if (coordinatedPlans is not null)
+        {
+            coordinationComparison = runs.Compare(1, 2);
+            offsetComparison = o.OffsetEvidence ? runs.Compare(3, 2) : null;
+            if (coordinationComparison.SignificantImprovement)
+            {
+                candidate = coordinatedPlans;
+                recommendedArm = 2;
+            }
+        }
+
+        var comparison = runs.Compare(0, recommendedArm);
+
+        // The what-if runs max-pressure alone on the same seeds and trips and pairs it with the recommended arm.
         var maxPressure = o.CompareMaxPressure
-            ? PlanEvaluation.Compare(city, Demand, candidate, candidate, o.Replications, o.Seed, sim, candidateOptions: sim with { Control = SignalControl.MaxPressure })
+            ? PlanEvaluation.Paired(runs, recommendedArm, PlanEvaluation.Replicate(city, Demand, [new(candidate, sim with { Control = SignalControl.MaxPressure })], o.Replications, o.Seed, sim), 0)
             : null;
         return new CityTimingResult(baseline, optimised, flows, measured.LaneGroupServed.Values.Sum(), comparison)
         {
@@ -175,11 +200,10 @@ public static class CityTiming
         var uncoordinated = new Dictionary<string, TimingPlan>(plans, StringComparer.Ordinal);
         var turnFlows = measured.TurnFlowsVehH(hours);
         var net = CityNetwork.Build(city, plans);
-        var results = new List<CorridorOffsets>();
-        foreach (var corridor in corridors)
+        var results = OffsetOptimizer.OptimiseAll(net, corridors, turnFlows, options);
+        foreach (var r in results)
         {
-            var r = OffsetOptimizer.Optimise(net, corridor, turnFlows, options);
-            results.Add(r);
+            var corridor = r.Corridor;
             for (var i = 0; i < corridor.SignalIds.Count; i++)
             {
                 var id = corridor.SignalIds[i];
