@@ -16,8 +16,9 @@
 #   citytwin timing optimise DIR/grid30-city --start 00:00 --until 01:00 --out DIR/grid30-timing-RUN [extra options]
 # (the window covers the whole demand; 30 minutes of drain after it, 10 replications, seed 42 and --corridors auto by
 # default) under /usr/bin/time -v, which gives the wall time, the peak memory (maximum resident set size) and the user
-# and system CPU time. The table also gives the 1-minute load average just before each run (other work on the machine
-# slows the wall time; the CPU time much less) and the decisions (the coordination's too, with corridors).
+# and system CPU time. The table also gives the 1-minute load average just before each run, the CPU time the rest of
+# the machine used during the run (from /proc/stat: all busy time less this run's; other work on the same cores slows
+# the wall time, the run's own CPU time much less) and the decisions (the coordination's too, with corridors).
 # CITYTWIN_DLL overrides the CLI that is run (default: the Release build of client/CityTwin.Cli, built here).
 # Installs sumo, sumo-tools and time with apt-get when missing (benchmark only: CityTwin never needs SUMO).
 set -euo pipefail
@@ -87,19 +88,21 @@ table="$work/timing-grid.md"
   echo
   echo "command: dotnet $dll timing optimise $city --start 00:00 --until 01:00 --out $work/grid30-timing-RUN $*"
   echo
-  echo "| run | load average before | wall (whole process) | peak memory | user + system CPU | decision |"
-  echo "|---|---|---|---|---|---|"
+  echo "| run | load average before | other work during the run | wall (whole process) | peak memory | user + system CPU | decision |"
+  echo "|---|---|---|---|---|---|---|"
 } > "$table"
 for i in $(seq 1 "$runs"); do
   out="$work/grid30-timing-$i"
   rm -rf "$out"
   cmd=(dotnet "$dll" timing optimise "$city" --start 00:00 --until 01:00 --out "$out" "$@")
   load=$(cut -d' ' -f1 /proc/loadavg)
+  busy_before=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat)
   echo "== run $i: ${cmd[*]}"
   if ! /usr/bin/time -v -o "$work/grid30-timing-$i.time" "${cmd[@]}" > "$work/grid30-timing-$i.log" 2>&1; then
     echo "citytwin timing optimise failed:"; tail -n 5 "$work/grid30-timing-$i.log"; exit 1
   fi
-  python3 - "$work/grid30-timing-$i.time" "$work/grid30-timing-$i.log" "$i" "$load" >> "$table" <<'PY'
+  busy_after=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat)
+  python3 - "$work/grid30-timing-$i.time" "$work/grid30-timing-$i.log" "$i" "$load" "$busy_before" "$busy_after" "$(getconf CLK_TCK)" >> "$table" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
 def field(name):
@@ -115,7 +118,9 @@ decision = lines[0].strip()
 coordination = next((l.split("; the recommended")[0] for l in lines[1:3] if "coordinate the" in l.lower()), None)
 if coordination:
     decision += " " + coordination + "."
-print("| %s | %s | %.1f s | %.0f MB | %.1f s | %s |" % (sys.argv[3], sys.argv[4], secs, kb / 1024, cpu, decision))
+# CPU time of everything else on the machine during the run, and the cores that makes on average
+others = max(0.0, (int(sys.argv[6]) - int(sys.argv[5])) / int(sys.argv[7]) - cpu)
+print("| %s | %s | %.0f CPU-s (%.1f cores) | %.1f s | %.0f MB | %.1f s | %s |" % (sys.argv[3], sys.argv[4], others, others / secs, secs, kb / 1024, cpu, decision))
 PY
 done
 echo

@@ -70,9 +70,9 @@ public sealed record CorridorOffsets(
 /// arrivals, its saturation flow and its green (a deterministic queue, run to its cyclic steady state). The objective
 /// is the queueing delay (veh·h per hour) at the stop lines the corridor links lead to, both directions, so each
 /// direction weighs by its flow. The offsets are whole seconds, found by a coordinate search in the manner of
-/// TRANSYT's hill climbing: from the best of three starts (the current offsets and the one-way green waves each way),
-/// each signal in turn moves to the best whole second of the cycle given the others (two such sweeps), then sweeps try
-/// moves of 1, 2, 4 and 8 s each way until a sweep moves nothing. Each corridor's search is deterministic and
+/// TRANSYT's hill climbing from each of three starts (the current offsets and the one-way green waves each way; the
+/// best result is kept): each signal in turn moves to the best whole second of the cycle given the others (two such
+/// sweeps), then sweeps try moves of 1, 2, 4 and 8 s each way until a sweep moves nothing. Each corridor's search is deterministic and
 /// independent of the others, so <see cref="OptimiseAll"/> runs them in parallel. The first signal keeps its offset
 /// (the reference).
 /// </summary>
@@ -116,22 +116,18 @@ public static class OffsetOptimizer
         double[]? best = null;
         if (n >= 2)
         {
-            // The search begins at the start the model likes best (the first of equals).
-            double[]? from = null;
-            var fromDelay = double.PositiveInfinity;
+            // A search from each start; the least delay is kept (the first of equals).
+            var bestDelay = double.PositiveInfinity;
             foreach (var s in new[] { current, forward, backward })
             {
                 var x = s.Select(v => WholeSecond(v, c)).ToArray();
-                var d = model.Delay(x);
-                if (d < fromDelay - 1e-12)
+                var d = CoordinateSearch(model, x, o);
+                if (d < bestDelay - 1e-12)
                 {
-                    from = x;
-                    fromDelay = d;
+                    best = x;
+                    bestDelay = d;
                 }
             }
-
-            best = from!;
-            CoordinateSearch(model, best, o);
         }
 
         best ??= current;
@@ -182,9 +178,9 @@ public static class OffsetOptimizer
     /// the best of its trial offsets given the others (every whole second of the cycle in the first
     /// <see cref="OffsetOptimizerOptions.ExhaustiveSweeps"/> sweeps, then the current one plus or minus each of
     /// <see cref="OffsetOptimizerOptions.Steps"/>), trials in increasing order, a move only for a lower delay; until a
-    /// sweep moves none or after <see cref="OffsetOptimizerOptions.MaxSweeps"/> sweeps.
+    /// sweep moves none or after <see cref="OffsetOptimizerOptions.MaxSweeps"/> sweeps. Returns the delay at the result.
     /// </summary>
-    private static void CoordinateSearch(PlatoonModel model, double[] x, OffsetOptimizerOptions o)
+    private static double CoordinateSearch(PlatoonModel model, double[] x, OffsetOptimizerOptions o)
     {
         var d = model.Record(x);
         var trials = new SortedSet<double>();
@@ -242,6 +238,8 @@ public static class OffsetOptimizer
                 break;
             }
         }
+
+        return d;
     }
 
     /// <summary>

@@ -124,6 +124,11 @@ public static class PlanEvaluation
     /// <param name="seed">Seed of the first replication.</param>
     /// <param name="options">Simulation settings (seed, routing threads and trip records are set per replication).</param>
     /// <param name="measure">The delay (veh·h) from a run's result; default the city's total stop-line delay.</param>
+    /// <param name="known">
+    /// Delays of runs already under way elsewhere, by (arm, replication), which must be those runs exactly (the
+    /// arm's plans and settings, the replication's trips and seed, routing on one thread): they are waited for
+    /// after every other run is done.
+    /// </param>
     public static ReplicatedDelays Replicate(
         CityModel city,
         Func<TrafficNetwork, ulong, IReadOnlyList<TripSpec>> demand,
@@ -131,7 +136,8 @@ public static class PlanEvaluation
         int replications,
         ulong seed,
         SimulationOptions options,
-        Func<SimulationResult, double>? measure = null)
+        Func<SimulationResult, double>? measure = null,
+        IReadOnlyDictionary<(int Arm, int Replication), Task<double>>? known = null)
     {
         measure ??= r => r.City.Total.TotalDelayVehH;
         ArgumentOutOfRangeException.ThrowIfLessThan(replications, 2);
@@ -142,10 +148,20 @@ public static class PlanEvaluation
         var trips = new IReadOnlyList<TripSpec>[replications];
         Parallel.For(0, replications, parallel, r => trips[r] = demand(nets[0], seed + (ulong)r));
 
-        // One task per simulation (replication by replication), so the cores stay busy to the end.
-        Parallel.For(0, replications * arms.Count, parallel, k =>
+        // One task per simulation (replication by replication), so the cores stay busy to the end; the known runs last.
+        var work = Enumerable.Range(0, replications * arms.Count)
+            .Select(k => Math.DivRem(k, arms.Count))
+            .OrderBy(x => known?.ContainsKey((x.Remainder, x.Quotient)) == true ? 1 : 0)
+            .ToArray();
+        Parallel.For(0, work.Length, parallel, i =>
         {
-            var (r, a) = Math.DivRem(k, arms.Count);
+            var (r, a) = work[i];
+            if (known is not null && known.TryGetValue((a, r), out var running))
+            {
+                delays[a][r] = running.GetAwaiter().GetResult();
+                return;
+            }
+
             var o = (arms[a].Options ?? options) with { Seed = seed + (ulong)r, RoutingThreads = 1, RecordTrips = false };
             delays[a][r] = measure(new Simulation(nets[a], trips[r], o).Run());
         });
