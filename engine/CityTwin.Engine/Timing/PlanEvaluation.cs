@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CityTwin.Engine.City;
 using CityTwin.Engine.Traffic;
 using MathNet.Numerics.Distributions;
@@ -142,20 +143,22 @@ public static class PlanEvaluation
         measure ??= r => r.City.Total.TotalDelayVehH;
         ArgumentOutOfRangeException.ThrowIfLessThan(replications, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(arms.Count, 1, nameof(arms));
-        var nets = arms.Select(a => CityNetwork.Build(city, a.Plans)).ToArray();
+        var nets = new TrafficNetwork[arms.Count];
+        Parallel.For(0, arms.Count, a => nets[a] = CityNetwork.Build(city, arms[a].Plans));
         var delays = arms.Select(_ => new double[replications]).ToArray();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         var trips = new IReadOnlyList<TripSpec>[replications];
         Parallel.For(0, replications, parallel, r => trips[r] = demand(nets[0], seed + (ulong)r));
 
-        // One task per simulation (replication by replication), so the cores stay busy to the end; the known runs last.
+        // One task per simulation (replication by replication), each core taking the next when it is free, so the
+        // cores stay busy to the end; the known runs last.
         var work = Enumerable.Range(0, replications * arms.Count)
             .Select(k => Math.DivRem(k, arms.Count))
             .OrderBy(x => known?.ContainsKey((x.Remainder, x.Quotient)) == true ? 1 : 0)
             .ToArray();
-        Parallel.For(0, work.Length, parallel, i =>
+        Parallel.ForEach(Partitioner.Create(work, EnumerablePartitionerOptions.NoBuffering), parallel, item =>
         {
-            var (r, a) = work[i];
+            var (r, a) = item;
             if (known is not null && known.TryGetValue((a, r), out var running))
             {
                 delays[a][r] = running.GetAwaiter().GetResult();
