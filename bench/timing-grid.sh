@@ -3,6 +3,8 @@
 # the plans by simulation (a measuring simulation of the baseline plus paired replications), timed whole.
 #
 # usage: bench/timing-grid.sh [--work DIR] [RUNS] [extra 'timing optimise' options...]    (default: 1 run; DIR as below)
+#   e.g. bench/timing-grid.sh 3                      the default study (--corridors auto: green-wave coordination)
+#        bench/timing-grid.sh 3 --corridors none     each signal's own optimised plan only
 #
 # Inputs, the same files as bench/sumo-compare.sh makes for its 30x30 grid (and reused from there):
 #   grid30.net.xml    netgenerate: 30 x 30 junctions 200 m apart, 1 lane per direction at 50 km/h, every junction a
@@ -11,9 +13,12 @@
 # DIR is $WORK or /tmp/citytwin-sumo-compare. With SUMO_REUSE=1, inputs already in DIR that the same commands made
 # (the grid30.inputs stamp of bench/sumo-compare.sh) are kept; otherwise they are generated again (same seed, same
 # files). The grid is imported with 'citytwin import sumo' (timed too), then each run is
-#   citytwin timing optimise DIR/grid30-city --start 00:00 --until 01:00 --corridors none --out DIR/grid30-timing-RUN
-# (the window covers the whole demand; 30 minutes of drain after it, 10 replications, seed 42 by default) under
-# /usr/bin/time -v, which gives the wall time and the peak memory (maximum resident set size).
+#   citytwin timing optimise DIR/grid30-city --start 00:00 --until 01:00 --out DIR/grid30-timing-RUN [extra options]
+# (the window covers the whole demand; 30 minutes of drain after it, 10 replications, seed 42 and --corridors auto by
+# default) under /usr/bin/time -v, which gives the wall time, the peak memory (maximum resident set size) and the user
+# and system CPU time. The table also gives the 1-minute load average just before each run, the CPU time the rest of
+# the machine used during the run (from /proc/stat: all busy time less this run's; other work on the same cores slows
+# the wall time, the run's own CPU time much less) and the decisions (the coordination's too, with corridors).
 # CITYTWIN_DLL overrides the CLI that is run (default: the Release build of client/CityTwin.Cli, built here).
 # Installs sumo, sumo-tools and time with apt-get when missing (benchmark only: CityTwin never needs SUMO).
 set -euo pipefail
@@ -81,18 +86,23 @@ table="$work/timing-grid.md"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "import: $signals signals, $(printf '%s' "$import_wall") s, $((import_kb / 1024)) MB peak"
   echo
-  echo "| run | wall (whole process) | peak memory | user + system CPU | decision |"
-  echo "|---|---|---|---|---|"
+  echo "command: dotnet $dll timing optimise $city --start 00:00 --until 01:00 --out $work/grid30-timing-RUN $*"
+  echo
+  echo "| run | load average before | other work during the run | wall (whole process) | peak memory | user + system CPU | decision |"
+  echo "|---|---|---|---|---|---|---|"
 } > "$table"
 for i in $(seq 1 "$runs"); do
   out="$work/grid30-timing-$i"
   rm -rf "$out"
-  cmd=(dotnet "$dll" timing optimise "$city" --start 00:00 --until 01:00 --corridors none --out "$out" "$@")
+  cmd=(dotnet "$dll" timing optimise "$city" --start 00:00 --until 01:00 --out "$out" "$@")
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  busy_before=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat)
   echo "== run $i: ${cmd[*]}"
   if ! /usr/bin/time -v -o "$work/grid30-timing-$i.time" "${cmd[@]}" > "$work/grid30-timing-$i.log" 2>&1; then
     echo "citytwin timing optimise failed:"; tail -n 5 "$work/grid30-timing-$i.log"; exit 1
   fi
-  python3 - "$work/grid30-timing-$i.time" "$work/grid30-timing-$i.log" "$i" >> "$table" <<'PY'
+  busy_after=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat)
+  python3 - "$work/grid30-timing-$i.time" "$work/grid30-timing-$i.log" "$i" "$load" "$busy_before" "$busy_after" "$(getconf CLK_TCK)" >> "$table" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
 def field(name):
@@ -102,8 +112,15 @@ parts = [float(p) for p in wall.split(":")]
 secs = sum(p * 60 ** k for k, p in enumerate(reversed(parts)))
 kb = int(field("Maximum resident set size (kbytes)"))
 cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
-decision = open(sys.argv[2]).readline().strip()
-print("| %s | %.1f s | %.0f MB | %.1f s | %s |" % (sys.argv[3], secs, kb / 1024, cpu, decision))
+lines = open(sys.argv[2]).read().splitlines()
+decision = lines[0].strip()
+# with corridors, the coordination's decision (its first sentence) follows
+coordination = next((l.split("; the recommended")[0] for l in lines[1:3] if "coordinate the" in l.lower()), None)
+if coordination:
+    decision += " " + coordination + "."
+# CPU time of everything else on the machine during the run, and the cores that makes on average
+others = max(0.0, (int(sys.argv[6]) - int(sys.argv[5])) / int(sys.argv[7]) - cpu)
+print("| %s | %s | %.0f CPU-s (%.1f cores) | %.1f s | %.0f MB | %.1f s | %s |" % (sys.argv[3], sys.argv[4], others, others / secs, secs, kb / 1024, cpu, decision))
 PY
 done
 echo

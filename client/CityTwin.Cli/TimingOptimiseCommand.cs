@@ -32,10 +32,14 @@ internal static class TimingOptimiseCommand
             Description = "Corridors to coordinate (one cycle, offsets for a green wave): auto (found from the city and its flows), none, or signal ids such as \"S-01,S-02,S-03;S-10,S-11\"",
             DefaultValueFactory = _ => "auto",
         };
+        var offsetEvidence = new Option<bool>("--offset-evidence")
+        {
+            Description = "With corridors, also measure what the offsets alone are worth (the coordinated plans with their original offsets as one more arm of the replications: one more simulation per replication)",
+        };
         var maxPressure = new Option<bool>("--compare-max-pressure") { Description = "Also compare max-pressure adaptive control with the recommended fixed plans (a what-if; writes max-pressure.json)" };
         var command = new Command("optimise", "Recommend plans for every signal and prove them by simulation against the rule-of-thumb baseline")
         {
-            city, demand, start, until, cycle, replications, seed, outDir, corridorsOption, maxPressure,
+            city, demand, start, until, cycle, replications, seed, outDir, corridorsOption, offsetEvidence, maxPressure,
         };
         command.Aliases.Add("optimize");
         command.SetAction(parse => Run.GuardedAsync(() =>
@@ -69,14 +73,15 @@ internal static class TimingOptimiseCommand
                 Replications = n,
                 Seed = firstSeed,
                 Corridors = corridorChoice,
+                OffsetEvidence = parse.GetValue(offsetEvidence),
                 CompareMaxPressure = parse.GetValue(maxPressure),
             });
             var comparison = study.Comparison;
             var decision = Decision(comparison, n, model.Signals.Count);
             Console.WriteLine(decision);
-            if (study.OffsetComparison is { } offsets && study.CoordinationComparison is { } coordination)
+            if (study.CoordinationComparison is { } coordination)
             {
-                Console.WriteLine(CoordinationDecision(coordination, offsets, study.Corridors.Count, n));
+                Console.WriteLine(CoordinationDecision(coordination, study.OffsetComparison, study.Corridors.Count, n));
             }
 
             if (study.MaxPressureComparison is { } mp)
@@ -87,9 +92,13 @@ internal static class TimingOptimiseCommand
             Console.WriteLine(Invariant($"| | baseline (rule of thumb: equal splits, {parse.GetValue(cycle):0} s) | optimised | change | {comparison.Confidence * 100:0}% interval |"));
             Console.WriteLine("|---|---:|---:|---:|---|");
             Console.WriteLine(Invariant($"| total delay, mean of {n} replications | {comparison.BaselineMeanVehH:F1} veh-h | {comparison.CandidateMeanVehH:F1} veh-h | {comparison.ChangePercent:+0.0;-0.0}% | {comparison.ChangeLowPercent:+0.0;-0.0}% to {comparison.ChangeHighPercent:+0.0;-0.0}% |"));
-            if (study.OffsetComparison is { } oc && study.CoordinationComparison is { } cc)
+            if (study.CoordinationComparison is { } cc)
             {
                 Console.WriteLine(Invariant($"| corridors: each signal's own optimised plan -> coordinated plans (common cycle, green-wave offsets) | {cc.BaselineMeanVehH:F1} veh-h | {cc.CandidateMeanVehH:F1} veh-h | {cc.ChangePercent:+0.0;-0.0}% | {cc.ChangeLowPercent:+0.0;-0.0}% to {cc.ChangeHighPercent:+0.0;-0.0}% |"));
+            }
+
+            if (study.OffsetComparison is { } oc)
+            {
                 Console.WriteLine(Invariant($"| offsets: coordinated plans with their original offsets -> green-wave offsets | {oc.BaselineMeanVehH:F1} veh-h | {oc.CandidateMeanVehH:F1} veh-h | {oc.ChangePercent:+0.0;-0.0}% | {oc.ChangeLowPercent:+0.0;-0.0}% to {oc.ChangeHighPercent:+0.0;-0.0}% |"));
             }
 
@@ -118,14 +127,18 @@ internal static class TimingOptimiseCommand
         ? Invariant($"Recommend the optimised plans for all {signals} signals: total delay {c.ChangePercent:+0.0;-0.0}% against the rule-of-thumb plans ({c.Confidence * 100:0}% interval {c.ChangeLowPercent:+0.0;-0.0}% to {c.ChangeHighPercent:+0.0;-0.0}%, {replications} paired replications).")
         : Invariant($"Do not recommend the optimised plans: the change of total delay ({c.ChangePercent:+0.0;-0.0}%, {c.Confidence * 100:0}% interval {c.ChangeLowPercent:+0.0;-0.0}% to {c.ChangeHighPercent:+0.0;-0.0}%) is not a significant improvement over {replications} replications.");
 
-    /// <summary>Whether the corridors are coordinated and what the offsets are worth, in two sentences.</summary>
-    internal static string CoordinationDecision(PlanComparison coordination, PlanComparison offsets, int corridors, int replications)
+    /// <summary>Whether the corridors are coordinated, in one sentence, and what the offsets are worth when measured, in a second.</summary>
+    internal static string CoordinationDecision(PlanComparison coordination, PlanComparison? offsets, int corridors, int replications)
     {
         var c = coordination;
         var first = c.SignificantImprovement
-            ? Invariant($"Coordinate the {corridors} corridor(s): their plans (one cycle per corridor, green-wave offsets) cut total delay by {-c.ChangePercent:0.0}% against each signal's own optimised plan ({c.Confidence * 100:0}% interval {c.ChangeLowPercent:+0.0;-0.0}% to {c.ChangeHighPercent:+0.0;-0.0}%); the recommended plans are the coordinated ones.")
-            : Invariant($"Do not coordinate the {corridors} corridor(s): against each signal's own optimised plan their plans (one cycle per corridor, green-wave offsets) change total delay by {c.ChangePercent:+0.0;-0.0}% ({c.Confidence * 100:0}% interval {c.ChangeLowPercent:+0.0;-0.0}% to {c.ChangeHighPercent:+0.0;-0.0}%), not a significant improvement; the recommended plans are each signal's own.");
-        var o = offsets;
+            ? Invariant($"Coordinate the {corridors} corridor(s): their plans (one cycle per corridor, green-wave offsets) cut total delay by {-c.ChangePercent:0.0}% against each signal's own optimised plan ({c.Confidence * 100:0}% interval {c.ChangeLowPercent:+0.0;-0.0}% to {c.ChangeHighPercent:+0.0;-0.0}%, {replications} paired replications); the recommended plans are the coordinated ones.")
+            : Invariant($"Do not coordinate the {corridors} corridor(s): against each signal's own optimised plan their plans (one cycle per corridor, green-wave offsets) change total delay by {c.ChangePercent:+0.0;-0.0}% ({c.Confidence * 100:0}% interval {c.ChangeLowPercent:+0.0;-0.0}% to {c.ChangeHighPercent:+0.0;-0.0}%, {replications} paired replications), not a significant improvement; the recommended plans are each signal's own.");
+        if (offsets is not { } o)
+        {
+            return first;
+        }
+
         return first + " " + Invariant($"The offsets alone: {o.ChangePercent:+0.0;-0.0}% against the same coordinated plans with their original offsets ({o.Confidence * 100:0}% interval {o.ChangeLowPercent:+0.0;-0.0}% to {o.ChangeHighPercent:+0.0;-0.0}%, {replications} paired replications).");
     }
 
@@ -194,7 +207,7 @@ internal static class TimingOptimiseCommand
                 ["modelDelayOriginalOffsetsVehH"] = c.StartModelDelayVehH,
             }).ToArray()),
             ["coordinationAdopted"] = study.CoordinationAdopted,
-            ["coordination"] = study.CoordinationComparison is { } cc ? ComparisonJson(cc, CoordinationDecision(cc, study.OffsetComparison!, study.Corridors.Count, cc.Runs.Count)) : null,
+            ["coordination"] = study.CoordinationComparison is { } cc ? ComparisonJson(cc, CoordinationDecision(cc, study.OffsetComparison, study.Corridors.Count, cc.Runs.Count)) : null,
             ["offsets"] = study.OffsetComparison is { } oc ? ComparisonJson(oc, "the coordinated plans with their original offsets (baseline) against the green-wave offsets (candidate)") : null,
             ["signals"] = new JsonObject(model.Signals.Select(s => KeyValuePair.Create(s.Id, (JsonNode?)new JsonObject
             {

@@ -30,6 +30,13 @@ public sealed record CityTimingOptions
     /// <summary>Settings of the offset search.</summary>
     public OffsetOptimizerOptions? Offsets { get; init; }
 
+    /// <summary>
+    /// With corridors, also measure what the offsets alone are worth: the coordinated plans with their original offsets
+    /// as a fourth arm of the replications (<see cref="CityTimingResult.OffsetComparison"/>); it costs one more
+    /// simulation per replication.
+    /// </summary>
+    public bool OffsetEvidence { get; init; } = true;
+
     /// <summary>Also compare max-pressure control with the recommended fixed plans (a what-if).</summary>
     public bool CompareMaxPressure { get; init; }
 }
@@ -63,7 +70,7 @@ public sealed record CityTimingResult(
     /// </summary>
     public IReadOnlyDictionary<string, TimingPlan>? Coordinated { get; init; }
 
-    /// <summary>What the offsets are worth: the coordinated plans against the same plans with their original offsets (null without corridors).</summary>
+    /// <summary>What the offsets are worth: the coordinated plans against the same plans with their original offsets (null without corridors or without <see cref="CityTimingOptions.OffsetEvidence"/>).</summary>
     public PlanComparison? OffsetComparison { get; init; }
 
     /// <summary>Whether to coordinate: the coordinated plans against the signals' own optimised plans (null without corridors).</summary>
@@ -100,36 +107,90 @@ public static class CityTiming
             [.. trips.Where(t => t.DepartS >= o.FromS && t.DepartS < o.ToS), .. OdDemand.Expand(net, od, seed).Where(t => t.DepartS >= o.FromS && t.DepartS < o.ToS)];
         var sim = new SimulationOptions { StartS = o.FromS, UntilS = o.ToS + o.DrainS, MaxDurationS = o.DrainS };
 
+        // The flows are measured in the baseline's first replication (seed --seed) as it passes the end of the window,
+        // exactly what a run ending there gives; the run then goes on through the drain beside the optimisation and
+        // counts in the evidence.
         var baseNet = CityNetwork.Build(city, baseline);
-        var measured = new Simulation(baseNet, Demand(baseNet, o.Seed), sim with { Seed = o.Seed, UntilS = o.ToS }).Run();
+        var atWindowEnd = new TaskCompletionSource<SimulationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstBaseline = Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    var run = new Simulation(baseNet, Demand(baseNet, o.Seed), sim with { Seed = o.Seed, RoutingThreads = 1, RecordTrips = false });
+                    var result = run.Run(s =>
+                    {
+                        if (!atWindowEnd.Task.IsCompleted && s.NowS >= o.ToS - 1e-9)
+                        {
+                            atWindowEnd.SetResult(s.ResultSoFar());
+                        }
+                    });
+                    atWindowEnd.TrySetException(new InvalidOperationException("the baseline run ended before the end of the window"));
+                    return result.City.Total.TotalDelayVehH;
+                }
+                catch (Exception e)
+                {
+                    atWindowEnd.TrySetException(e);
+                    throw;
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        // Meanwhile the other core runs the baseline's second replication (both count in the evidence as they are).
+        var secondBaseline = Task.Factory.StartNew(
+            () => new Simulation(baseNet, Demand(baseNet, o.Seed + 1), sim with { Seed = o.Seed + 1, RoutingThreads = 1, RecordTrips = false }).Run().City.Total.TotalDelayVehH,
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        var measured = atWindowEnd.Task.GetAwaiter().GetResult();
         var flows = PlanEvaluation.LaneGroupFlows(city, measured, (o.ToS - o.FromS) / 3600);
 
-        var optimised = city.Signals.ToDictionary(s => s.Id, s => TimingOptimizer.Optimise(s, flows[s.Id], profiles[s.Id]), StringComparer.Ordinal);
+        var optimised = InParallel(city.Signals, s => TimingOptimizer.Optimise(s, flows[s.Id], profiles[s.Id]));
         var candidate = optimised.ToDictionary(kv => kv.Key, kv => kv.Value.Plan, StringComparer.Ordinal);
 
         IReadOnlyList<CorridorOffsets> corridorOffsets = [];
-        PlanComparison? offsetComparison = null;
         var corridors = o.Corridors.IsAuto
             ? Timing.Corridors.Find(city, Timing.Corridors.LinkFlows(measured, (o.ToS - o.FromS) / 3600))
             : o.Corridors.Lists.Select(ids => Timing.Corridors.FromIds(city, ids)).ToList();
         Timing.Corridors.CheckDisjoint(corridors);
-        PlanComparison? coordinationComparison = null;
-        IReadOnlyDictionary<string, TimingPlan>? coordinatedPlans = null;
+
+        // One set of paired replications: the baseline, each signal's own optimised plan and, with corridors, the
+        // coordinated plans (and the same with their original offsets when asked); every comparison pairs two arms.
+        var arms = new List<EvaluationArm> { new(baseline), new(candidate) };
+        Dictionary<string, TimingPlan>? coordinatedPlans = null;
         if (corridors.Count > 0)
         {
             (var coordinated, corridorOffsets, var uncoordinated) = Coordinate(city, corridors, optimised, flows, profiles, measured, (o.ToS - o.FromS) / 3600, o.Offsets);
-            offsetComparison = PlanEvaluation.Compare(city, Demand, uncoordinated, coordinated, o.Replications, o.Seed, sim);
-            coordinationComparison = PlanEvaluation.Compare(city, Demand, candidate, coordinated, o.Replications, o.Seed, sim);
             coordinatedPlans = coordinated;
-            if (coordinationComparison.SignificantImprovement)
+            arms.Add(new(coordinated));
+            if (o.OffsetEvidence)
             {
-                candidate = coordinated;
+                arms.Add(new(uncoordinated));
             }
         }
 
-        var comparison = PlanEvaluation.Compare(city, Demand, baseline, candidate, o.Replications, o.Seed, sim);
+        var runs = PlanEvaluation.Replicate(city, Demand, arms, o.Replications, o.Seed, sim, known: new Dictionary<(int, int), Task<double>> { [(0, 0)] = firstBaseline, [(0, 1)] = secondBaseline });
+        PlanComparison? coordinationComparison = null;
+        PlanComparison? offsetComparison = null;
+        var recommendedArm = 1;
+        if (coordinatedPlans is not null)
+        {
+            coordinationComparison = runs.Compare(1, 2);
+            offsetComparison = o.OffsetEvidence ? runs.Compare(3, 2) : null;
+            if (coordinationComparison.SignificantImprovement)
+            {
+                candidate = coordinatedPlans;
+                recommendedArm = 2;
+            }
+        }
+
+        var comparison = runs.Compare(0, recommendedArm);
+
+        // The what-if runs max-pressure alone on the same seeds and trips and pairs it with the recommended arm.
         var maxPressure = o.CompareMaxPressure
-            ? PlanEvaluation.Compare(city, Demand, candidate, candidate, o.Replications, o.Seed, sim, candidateOptions: sim with { Control = SignalControl.MaxPressure })
+            ? PlanEvaluation.Paired(runs, recommendedArm, PlanEvaluation.Replicate(city, Demand, [new(candidate, sim with { Control = SignalControl.MaxPressure })], o.Replications, o.Seed, sim), 0)
             : null;
         return new CityTimingResult(baseline, optimised, flows, measured.LaneGroupServed.Values.Sum(), comparison)
         {
@@ -140,6 +201,14 @@ public static class CityTiming
             CoordinationComparison = coordinationComparison,
             MaxPressureComparison = maxPressure,
         };
+    }
+
+    /// <summary>The value of every signal, computed in parallel (each independently, so the same numbers as one by one), by signal id.</summary>
+    private static Dictionary<string, T> InParallel<T>(IReadOnlyList<SignalSite> signals, Func<SignalSite, T> value)
+    {
+        var values = new T[signals.Count];
+        Parallel.For(0, signals.Count, i => values[i] = value(signals[i]));
+        return Enumerable.Range(0, signals.Count).ToDictionary(i => signals[i].Id, i => values[i], StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -159,27 +228,25 @@ public static class CityTiming
         OffsetOptimizerOptions? options)
     {
         var plans = optimised.ToDictionary(kv => kv.Key, kv => kv.Value.Plan, StringComparer.Ordinal);
-        foreach (var corridor in corridors)
+        var cycleOf = corridors
+            .SelectMany(c => c.SignalIds.Select(id => (Id: id, CycleS: c.SignalIds.Max(x => optimised[x].Plan.CycleS))))
+            .ToDictionary(x => x.Id, x => x.CycleS, StringComparer.Ordinal);
+        var resplit = InParallel([.. cycleOf.Keys.Select(id => city.SignalsById[id])], site => Math.Abs(optimised[site.Id].Plan.CycleS - cycleOf[site.Id]) < 1e-9
+            ? optimised[site.Id].Plan
+            : TimingOptimizer.Optimise(site, flows[site.Id], profiles[site.Id], new TimingOptimizerOptions { FixedCycleS = cycleOf[site.Id] }).Plan);
+        foreach (var (id, plan) in resplit)
         {
-            var cycle = corridor.SignalIds.Max(id => optimised[id].Plan.CycleS);
-            foreach (var id in corridor.SignalIds)
-            {
-                var site = city.SignalsById[id];
-                var plan = Math.Abs(optimised[id].Plan.CycleS - cycle) < 1e-9
-                    ? optimised[id].Plan
-                    : TimingOptimizer.Optimise(site, flows[id], profiles[id], new TimingOptimizerOptions { FixedCycleS = cycle }).Plan;
-                plans[id] = plan with { Id = "coordinated", OffsetS = ((site.Plan.OffsetS % plan.CycleS) + plan.CycleS) % plan.CycleS };
-            }
+            var site = city.SignalsById[id];
+            plans[id] = plan with { Id = "coordinated", OffsetS = ((site.Plan.OffsetS % plan.CycleS) + plan.CycleS) % plan.CycleS };
         }
 
         var uncoordinated = new Dictionary<string, TimingPlan>(plans, StringComparer.Ordinal);
         var turnFlows = measured.TurnFlowsVehH(hours);
         var net = CityNetwork.Build(city, plans);
-        var results = new List<CorridorOffsets>();
-        foreach (var corridor in corridors)
+        var results = OffsetOptimizer.OptimiseAll(net, corridors, turnFlows, options);
+        foreach (var r in results)
         {
-            var r = OffsetOptimizer.Optimise(net, corridor, turnFlows, options);
-            results.Add(r);
+            var corridor = r.Corridor;
             for (var i = 0; i < corridor.SignalIds.Count; i++)
             {
                 var id = corridor.SignalIds[i];

@@ -1,5 +1,6 @@
 using CityTwin.Engine.City;
 using CityTwin.Engine.Traffic;
+using NetTopologySuite.Geometries;
 
 namespace CityTwin.Engine.Timing;
 
@@ -90,6 +91,14 @@ public static class Corridors
         var result = new List<Corridor>();
         double PairFlow(string x, string y) => Flow(Link(between, x, y)) + Flow(Link(between, y, x));
 
+        // Each signal's neighbours (joined by a link either way) with that link, and the signals' projected positions.
+        var neighbours = between.Keys
+            .SelectMany(k => new[] { (At: k.From, Other: k.To), (At: k.To, Other: k.From) })
+            .Distinct()
+            .GroupBy(x => x.At, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => (Id: x.Other, Link: Link(between, x.At, x.Other) ?? Link(between, x.Other, x.At)!)).ToArray(), StringComparer.Ordinal);
+        var position = signals.ToDictionary(kv => kv.Key, kv => city.Projection.Project(kv.Value.Location), StringComparer.Ordinal);
+
         List<string> Grow(string a, string b)
         {
             var chain = new LinkedList<string>([a, b]);
@@ -101,18 +110,32 @@ public static class Corridors
                 while (true)
                 {
                     var (prev, end) = forward ? (chain.Last!.Previous!.Value, chain.Last.Value) : (chain.First!.Next!.Value, chain.First.Value);
-                    var next = between.Keys
-                        .Where(k => k.From == end || k.To == end)
-                        .Select(k => k.From == end ? k.To : k.From)
-                        .Distinct()
-                        .Where(n => !taken.Contains(n) && !used.Contains(n))
-                        .Select(n => (Id: n, Link: Link(between, end, n) ?? Link(between, n, end)!))
-                        .Where(x => Short(x.Link))
-                        .Select(x => (x.Id, Turn: Math.Abs(TurnDeg(city, signals[prev], signals[end], signals[x.Id])), Flow: PairFlow(end, x.Id)))
-                        .Where(x => x.Turn < o.MaxTurnDeg)
-                        .OrderBy(x => x.Turn < o.MaxTurnDeg / 3 ? 0 : 1).ThenByDescending(x => x.Flow).ThenBy(x => x.Id, StringComparer.Ordinal)
-                        .Select(x => x.Id)
-                        .FirstOrDefault();
+                    string? next = null;
+                    (bool Straight, double Flow) bestKey = default;
+                    foreach (var (id, link) in neighbours.GetValueOrDefault(end, []))
+                    {
+                        if (taken.Contains(id) || used.Contains(id) || !Short(link))
+                        {
+                            continue;
+                        }
+
+                        var turn = Math.Abs(TurnDeg(position[prev], position[end], position[id]));
+                        if (!(turn < o.MaxTurnDeg))
+                        {
+                            continue;
+                        }
+
+                        // Nearly straight first, then the higher flow, then the lower id.
+                        var key = (Straight: turn < o.MaxTurnDeg / 3, Flow: PairFlow(end, id));
+                        if (next is null
+                            || (key.Straight && !bestKey.Straight)
+                            || (key.Straight == bestKey.Straight && (key.Flow > bestKey.Flow || (key.Flow == bestKey.Flow && string.CompareOrdinal(id, next) < 0))))
+                        {
+                            next = id;
+                            bestKey = key;
+                        }
+                    }
+
                     if (next is null)
                     {
                         break;
@@ -257,11 +280,8 @@ public static class Corridors
         [.. ids.Zip(ids.Skip(1), (a, b) => Link(between, b, a)?.Id)]);
 
     /// <summary>The signed turn (degrees) at b of the path a -> b -> c, from the signals' projected positions.</summary>
-    private static double TurnDeg(CityModel city, SignalSite a, SignalSite b, SignalSite c)
+    private static double TurnDeg(Coordinate pa, Coordinate pb, Coordinate pc)
     {
-        var pa = city.Projection.Project(a.Location);
-        var pb = city.Projection.Project(b.Location);
-        var pc = city.Projection.Project(c.Location);
         var turn = (Math.Atan2(pc.Y - pb.Y, pc.X - pb.X) - Math.Atan2(pb.Y - pa.Y, pb.X - pa.X)) * 180 / Math.PI;
         while (turn > 180)
         {

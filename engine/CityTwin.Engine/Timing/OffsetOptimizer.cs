@@ -1,6 +1,4 @@
 using CityTwin.Engine.Traffic;
-using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Optimization;
 
 namespace CityTwin.Engine.Timing;
 
@@ -21,17 +19,29 @@ public sealed record PlatoonDispersion(double Alpha, double Beta)
     public static PlatoonDispersion None { get; } = new(0, 1);
 }
 
-/// <summary>Settings of <see cref="OffsetOptimizer.Optimise"/>.</summary>
+/// <summary>Settings of <see cref="OffsetOptimizer.Optimise"/> and <see cref="OffsetOptimizer.OptimiseAll"/>.</summary>
 public sealed record OffsetOptimizerOptions
 {
     /// <summary>The platoon model.</summary>
     public PlatoonDispersion Dispersion { get; init; } = PlatoonDispersion.Transyt;
 
-    /// <summary>Stop a Nelder-Mead search when the simplex's relative spread of the delay falls below this.</summary>
-    public double Tolerance { get; init; } = 1e-7;
+    /// <summary>
+    /// Sweeps of the coordinate search that try every whole second of the cycle for each signal in turn (the search
+    /// stops early when one moves no offset).
+    /// </summary>
+    public int ExhaustiveSweeps { get; init; } = 2;
 
-    /// <summary>Most objective evaluations of one Nelder-Mead search.</summary>
-    public int MaxEvaluations { get; init; } = 3000;
+    /// <summary>Moves (s, each way) the later sweeps try for each signal: TRANSYT's hill climbing with several step sizes.</summary>
+    public IReadOnlyList<int> Steps { get; init; } = [1, 2, 4, 8];
+
+    /// <summary>Most sweeps in all (the search stops earlier when a sweep moves no offset).</summary>
+    public int MaxSweeps { get; init; } = 50;
+
+    /// <summary>
+    /// Corridors searched at once by <see cref="OffsetOptimizer.OptimiseAll"/> (default: one per core). The offsets do
+    /// not depend on it: each corridor's search is independent of the others and of the order they run in.
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 }
 
 /// <summary>The offsets of one corridor and the platoon model's delay with them.</summary>
@@ -59,9 +69,12 @@ public sealed record CorridorOffsets(
 /// (<see cref="PlatoonDispersion"/>) and scaled to the group's measured flow; a group's departures follow from its
 /// arrivals, its saturation flow and its green (a deterministic queue, run to its cyclic steady state). The objective
 /// is the queueing delay (veh·h per hour) at the stop lines the corridor links lead to, both directions, so each
-/// direction weighs by its flow. The offsets are found with MathNet.Numerics' Nelder-Mead simplex from several starts
-/// (the current offsets, the one-way green waves each way, and a coordinate search over whole seconds), then rounded
-/// to whole seconds and polished one second at a time. The first signal keeps its offset (the reference).
+/// direction weighs by its flow. The offsets are whole seconds, found by a coordinate search in the manner of
+/// TRANSYT's hill climbing from each of three starts (the current offsets and the one-way green waves each way; the
+/// best result is kept): each signal in turn moves to the best whole second of the cycle given the others (two such
+/// sweeps), then sweeps try moves of 1, 2, 4 and 8 s each way until a sweep moves nothing. Each corridor's search is deterministic and
+/// independent of the others, so <see cref="OptimiseAll"/> runs them in parallel. The first signal keeps its offset
+/// (the reference).
 /// </summary>
 public static class OffsetOptimizer
 {
@@ -74,32 +87,20 @@ public static class OffsetOptimizer
     public static CorridorOffsets Optimise(TrafficNetwork network, Corridor corridor, IReadOnlyDictionary<(string From, string To), double> turnFlowsVehH, OffsetOptimizerOptions? options = null)
     {
         var o = options ?? new OffsetOptimizerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.MaxSweeps, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(o.ExhaustiveSweeps, nameof(options));
+        if (o.Steps.Any(step => step < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "offset search steps must be whole seconds of at least 1");
+        }
+
         var model = new PlatoonModel(network, corridor, turnFlowsVehH, o.Dispersion);
         var c = model.CycleS;
         var n = corridor.SignalIds.Count;
         var start = model.CurrentOffsets();
-        var reference = Wrap(Math.Round(start[0]), c);
-        var evaluations = 0;
+        var reference = WholeSecond(start[0], c);
 
-        double Delay(double[] offsets)
-        {
-            evaluations++;
-            return model.Delay(offsets);
-        }
-
-        double[] Full(Vector<double> x)
-        {
-            var offsets = new double[n];
-            offsets[0] = reference;
-            for (var i = 1; i < n; i++)
-            {
-                offsets[i] = Wrap(x[i - 1], c);
-            }
-
-            return offsets;
-        }
-
-        // Starts: the current offsets, the one-way green waves both ways, and a coordinate search over whole seconds.
+        // Starts: the current offsets and the one-way green waves both ways (offsets = cumulative travel times).
         var travel = model.TravelTimesS();
         var forward = new double[n];
         var backward = new double[n];
@@ -112,39 +113,41 @@ public static class OffsetOptimizer
 
         var current = (double[])start.Clone();
         current[0] = reference;
-        var starts = new List<double[]> { current, forward, backward, CoordinateSearch(forward, c, Delay) };
-
         double[]? best = null;
-        var bestDelay = double.PositiveInfinity;
         if (n >= 2)
         {
-            var objective = ObjectiveFunction.Value(x => Delay(Full(x)));
-            var solver = new NelderMeadSimplex(o.Tolerance, o.MaxEvaluations);
-            foreach (var s in starts)
+            // A search from each start; the least delay is kept (the first of equals).
+            var bestDelay = double.PositiveInfinity;
+            foreach (var s in new[] { current, forward, backward })
             {
-                var x0 = Vector<double>.Build.DenseOfEnumerable(s.Skip(1));
-                Vector<double> x;
-                try
-                {
-                    x = solver.FindMinimum(objective, x0, Vector<double>.Build.Dense(n - 1, Math.Max(1, c / 10))).MinimizingPoint;
-                }
-                catch (MaximumIterationsException)
-                {
-                    x = x0;
-                }
-
-                var candidate = Polish(Full(x).Select(v => Wrap(Math.Round(v), c)).ToArray(), c, Delay);
-                var d = Delay(candidate);
+                var x = s.Select(v => WholeSecond(v, c)).ToArray();
+                var d = CoordinateSearch(model, x, o);
                 if (d < bestDelay - 1e-12)
                 {
-                    best = candidate;
+                    best = x;
                     bestDelay = d;
                 }
             }
         }
 
         best ??= current;
-        return new CorridorOffsets(corridor, c, best, start, model.Delay(best), model.Delay(start), evaluations);
+        return new CorridorOffsets(corridor, c, best, start, model.Delay(best), model.Delay(start), model.Evaluations);
+    }
+
+    /// <summary>
+    /// Optimises the offsets of several corridors (<see cref="Optimise"/> for each), up to
+    /// <see cref="OffsetOptimizerOptions.MaxDegreeOfParallelism"/> at once. The corridors' searches are independent
+    /// (the platoon model of a corridor reads only its own signals' plans and offsets), so the results, in the order of
+    /// <paramref name="corridors"/>, are the same whatever the number of threads and their scheduling.
+    /// </summary>
+    public static IReadOnlyList<CorridorOffsets> OptimiseAll(TrafficNetwork network, IReadOnlyList<Corridor> corridors, IReadOnlyDictionary<(string From, string To), double> turnFlowsVehH, OffsetOptimizerOptions? options = null)
+    {
+        var o = options ?? new OffsetOptimizerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.MaxDegreeOfParallelism, 1, nameof(options));
+        var results = new CorridorOffsets[corridors.Count];
+        Parallel.For(0, corridors.Count, new ParallelOptions { MaxDegreeOfParallelism = o.MaxDegreeOfParallelism }, i =>
+            results[i] = Optimise(network, corridors[i], turnFlowsVehH, o));
+        return results;
     }
 
     /// <summary>The platoon model's delay (veh·h per hour) at the corridor's stop lines under the given offsets (corridor order).</summary>
@@ -163,89 +166,108 @@ public static class OffsetOptimizer
         return r >= cycle - 1e-9 ? 0 : r;
     }
 
-    /// <summary>Each signal after the first in turn set to its best whole second given the others, twice over.</summary>
-    private static double[] CoordinateSearch(double[] from, double cycle, Func<double[], double> delay)
+    /// <summary>The whole second of [0, cycle) nearest to x on the cycle's circle.</summary>
+    private static double WholeSecond(double x, double cycle)
     {
-        var x = (double[])from.Clone();
-        for (var i = 1; i < x.Length; i++)
-        {
-            x[i] = Wrap(Math.Round(x[i]), cycle);
-        }
+        var w = Math.Round(Wrap(x, cycle));
+        return w >= cycle - 1e-9 ? 0 : w;
+    }
 
-        for (var sweep = 0; sweep < 2; sweep++)
+    /// <summary>
+    /// From whole-second offsets <paramref name="x"/> (changed in place): each signal after the first in turn moved to
+    /// the best of its trial offsets given the others (every whole second of the cycle in the first
+    /// <see cref="OffsetOptimizerOptions.ExhaustiveSweeps"/> sweeps, then the current one plus or minus each of
+    /// <see cref="OffsetOptimizerOptions.Steps"/>), trials in increasing order, a move only for a lower delay; until a
+    /// sweep moves none or after <see cref="OffsetOptimizerOptions.MaxSweeps"/> sweeps. Returns the delay at the result.
+    /// </summary>
+    private static double CoordinateSearch(PlatoonModel model, double[] x, OffsetOptimizerOptions o)
+    {
+        var d = model.Record(x);
+        var trials = new SortedSet<double>();
+        for (var sweep = 0; sweep < o.MaxSweeps; sweep++)
         {
+            var moved = false;
             for (var i = 1; i < x.Length; i++)
             {
-                var bestValue = x[i];
-                var bestDelay = delay(x);
-                for (var v = 0.0; v < cycle - 1e-9; v++)
+                var old = x[i];
+                trials.Clear();
+                if (sweep < o.ExhaustiveSweeps)
                 {
-                    x[i] = v;
-                    var d = delay(x);
-                    if (d < bestDelay - 1e-12)
+                    for (var v = 0; v < model.Steps; v++)
                     {
-                        bestDelay = d;
+                        trials.Add(v);
+                    }
+                }
+                else
+                {
+                    foreach (var step in o.Steps)
+                    {
+                        trials.Add(WholeSecond(old - step, model.CycleS));
+                        trials.Add(WholeSecond(old + step, model.CycleS));
+                    }
+                }
+
+                var bestValue = old;
+                var bestDelay = d;
+                foreach (var v in trials)
+                {
+                    if (v == old)
+                    {
+                        continue;
+                    }
+
+                    x[i] = v;
+                    var dv = model.DelayChanging(i, x);
+                    if (dv < bestDelay - 1e-12)
+                    {
+                        bestDelay = dv;
                         bestValue = v;
                     }
                 }
 
                 x[i] = bestValue;
-            }
-        }
-
-        return x;
-    }
-
-    /// <summary>Moves one offset at a time by one second while that lowers the delay.</summary>
-    private static double[] Polish(double[] x, double cycle, Func<double[], double> delay)
-    {
-        var d = delay(x);
-        for (var round = 0; round < 1000; round++)
-        {
-            var improved = false;
-            for (var i = 1; i < x.Length; i++)
-            {
-                foreach (var step in new[] { -1.0, 1.0 })
+                if (bestValue != old)
                 {
-                    var old = x[i];
-                    x[i] = Wrap(old + step, cycle);
-                    var nd = delay(x);
-                    if (nd < d - 1e-12)
-                    {
-                        d = nd;
-                        improved = true;
-                    }
-                    else
-                    {
-                        x[i] = old;
-                    }
+                    moved = true;
+                    d = model.Record(x);
                 }
             }
 
-            if (!improved)
+            if (!moved)
             {
                 break;
             }
         }
 
-        return x;
+        return d;
     }
 
-    /// <summary>The cyclic flow profile model of one corridor, with everything that does not depend on the offsets precomputed.</summary>
+    /// <summary>
+    /// The cyclic flow profile model of one corridor, with everything that does not depend on the offsets precomputed,
+    /// and each lane group's capacity profile (and, for a group with uniform arrivals, its departure profile) cached by
+    /// whole-second offset. <see cref="Record"/> keeps the profile entering each node of both passes, so
+    /// <see cref="DelayChanging"/> recomputes only the nodes an offset change reaches: those at and after the signal in
+    /// each direction. One instance is used by one thread.
+    /// </summary>
     private sealed class PlatoonModel
     {
         private readonly TrafficNetwork _net;
         private readonly int[] _signals;
         private readonly Pass[] _passes;
-        private readonly PlatoonDispersion _dispersion;
+        private readonly GroupModel[] _groups;
         private readonly int _bins;
         private readonly double _width;
         private readonly double[] _travelS;
+        private readonly double[] _arrival;
+        private readonly double[] _departure;
+        private readonly double[] _capacity;
+        private readonly double[] _dispersed;
+        private readonly double[] _bufferA;
+        private readonly double[] _bufferB;
 
         public PlatoonModel(TrafficNetwork net, Corridor corridor, IReadOnlyDictionary<(string From, string To), double> turnFlows, PlatoonDispersion dispersion)
         {
             _net = net;
-            _dispersion = dispersion;
             var index = net.Signals.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
             _signals = corridor.SignalIds.Select(id => index.TryGetValue(id, out var i) ? i : throw new ArgumentException($"corridor '{corridor}': signal '{id}' is not in the network", nameof(corridor))).ToArray();
             CycleS = net.Signals[_signals[0]].CycleS;
@@ -259,6 +281,12 @@ public static class OffsetOptimizer
 
             _bins = (int)Math.Ceiling(CycleS - 1e-9);
             _width = CycleS / _bins;
+            _arrival = new double[_bins];
+            _departure = new double[_bins];
+            _capacity = new double[_bins];
+            _dispersed = new double[_bins];
+            _bufferA = new double[_bins];
+            _bufferB = new double[_bins];
 
             double TurnFlow(int from, int to) => turnFlows.TryGetValue((net.LinkIds[from], net.LinkIds[to]), out var q) ? q : 0;
             double GroupFlow(int g)
@@ -274,6 +302,20 @@ public static class OffsetOptimizer
                 }
 
                 return q;
+            }
+
+            var groups = new List<GroupModel>();
+            var groupIndex = new Dictionary<int, int>();
+            int Group(int signal, int g)
+            {
+                if (!groupIndex.TryGetValue(g, out var i))
+                {
+                    i = groups.Count;
+                    groupIndex[g] = i;
+                    groups.Add(new GroupModel(signal, g, GroupFlow(g), _bins));
+                }
+
+                return i;
             }
 
             int? LinkOf(string? id) => id is not null && net.LinkIndex.TryGetValue(id, out var l) ? l : null;
@@ -298,19 +340,7 @@ public static class OffsetOptimizer
                     var signal = _signals[order[j]];
                     int? inLink = j > 0 ? links[j - 1] : null;
                     int? outLink = j < n - 1 ? links[j] : null;
-                    var receivers = new List<GroupRef>();
-                    if (inLink is { } li)
-                    {
-                        for (var g = net.GroupStart[li]; g < net.GroupStart[li + 1]; g++)
-                        {
-                            if (net.GroupSignal[g] == signal)
-                            {
-                                receivers.Add(new GroupRef(g, GroupFlow(g), 0));
-                            }
-                        }
-                    }
-
-                    var feeders = new List<GroupRef>();
+                    var feeders = new List<(int Group, double Share)>();
                     if (outLink is { } lo)
                     {
                         foreach (var g in net.Signals[signal].GroupList)
@@ -320,21 +350,58 @@ public static class OffsetOptimizer
                             var k = net.TurnFor(l, lo);
                             if (k >= 0 && net.TurnGroup[k] == g && q > 0)
                             {
-                                feeders.Add(new GroupRef(g, q, TurnFlow(l, lo) / q));
+                                feeders.Add((g, TurnFlow(l, lo) / q));
                             }
                         }
                     }
 
-                    nodes[j] = new Node(order[j], signal, inLink, [.. receivers], [.. feeders]);
+                    var receivers = new List<Receiver>();
+                    if (inLink is { } li)
+                    {
+                        for (var g = net.GroupStart[li]; g < net.GroupStart[li + 1]; g++)
+                        {
+                            if (net.GroupSignal[g] == signal)
+                            {
+                                var feeds = feeders.FindIndex(f => f.Group == g);
+                                receivers.Add(new Receiver(Group(signal, g), feeds >= 0 ? feeders[feeds].Share : -1));
+                            }
+                        }
+                    }
+
+                    var side = feeders.Where(f => !receivers.Any(r => groups[r.Group].NetGroup == f.Group)).Select(f => new Feeder(Group(signal, f.Group), f.Share)).ToArray();
+                    Dispersal? dispersal = null;
+                    if (inLink is { } link)
+                    {
+                        var lag = dispersion.Beta * net.FreeTimeS[link] / _width;
+                        var shift = (int)Math.Floor(-lag);
+                        var f = 1 / (1 + (dispersion.Alpha * lag));
+                        var decay = 1 - f;
+                        var powers = new double[_bins];
+                        for (var b = 0; b < _bins; b++)
+                        {
+                            powers[b] = Math.Pow(decay, b + 1);
+                        }
+
+                        dispersal = new Dispersal((((shift % _bins) + _bins) % _bins), -lag - shift, f, 1 - Math.Pow(decay, _bins), powers);
+                    }
+
+                    nodes[j] = new Node(order[j], signal, dispersal, [.. receivers], side, receivers.Any(r => r.Share >= 0) || side.Length > 0, new double[]?[_bins]);
                 }
 
-                passes.Add(new Pass(nodes));
+                passes.Add(new Pass(nodes, forward, _bins));
             }
 
             _passes = [.. passes];
+            _groups = [.. groups];
         }
 
         public double CycleS { get; }
+
+        /// <summary>Whole-second offsets in [0, cycle): 0, 1, ..., Steps - 1.</summary>
+        public int Steps => _bins;
+
+        /// <summary>Delay evaluations so far (whole or from a changed signal on).</summary>
+        public int Evaluations { get; private set; }
 
         /// <summary>Free-flow travel time of each corridor link (s), corridor order.</summary>
         public double[] TravelTimesS() => (double[])_travelS.Clone();
@@ -344,54 +411,63 @@ public static class OffsetOptimizer
         /// <summary>Delay (veh·h per hour) at the stop lines fed by corridor links, both directions.</summary>
         public double Delay(double[] offsets)
         {
-            var total = 0.0;
-            var capacity = new double[_bins];
-            var arrival = new double[_bins];
-            var departure = new double[_bins];
-            var inflow = new double[_bins];
-            var next = new double[_bins];
-            foreach (var pass in _passes)
+            Evaluations++;
+            return Run(_passes[0], 0, offsets, false) + Run(_passes[1], 0, offsets, false);
+        }
+
+        /// <summary>As <see cref="Delay"/>, also keeping the profile entering every node for <see cref="DelayChanging"/>.</summary>
+        public double Record(double[] offsets)
+        {
+            Evaluations++;
+            return Run(_passes[0], 0, offsets, true) + Run(_passes[1], 0, offsets, true);
+        }
+
+        /// <summary>
+        /// <see cref="Delay"/> when only the offset of corridor position <paramref name="position"/> differs from the
+        /// offsets last given to <see cref="Record"/>; the same number, bit for bit.
+        /// </summary>
+        public double DelayChanging(int position, double[] offsets)
+        {
+            Evaluations++;
+            var n = _signals.Length;
+            return Run(_passes[0], _passes[0].Forward ? position : n - 1 - position, offsets, false)
+                + Run(_passes[1], _passes[1].Forward ? position : n - 1 - position, offsets, false);
+        }
+
+        /// <summary>One direction's delay from node <paramref name="from"/> on, starting from the recorded profile entering it.</summary>
+        private double Run(Pass pass, int from, double[] offsets, bool record)
+        {
+            var total = pass.TotalBefore[from];
+            var haveInflow = pass.HaveInflowBefore[from];
+            var inflow = _bufferA;
+            var next = _bufferB;
+            Array.Copy(pass.InflowBefore[from], inflow, _bins);
+            for (var j = from; j < pass.Nodes.Length; j++)
             {
-                var haveInflow = false;
-                foreach (var node in pass.Nodes)
+                if (record)
                 {
-                    var offset = offsets[node.Position];
-                    var dispersed = haveInflow && node.InLink is { } li ? Disperse(inflow, _net.FreeTimeS[li]) : null;
-                    var inflowTotal = dispersed?.Sum() ?? 0;
-                    Array.Clear(next);
-                    var feeds = false;
-                    foreach (var r in node.Receivers)
-                    {
-                        Arrivals(r.FlowVehH, dispersed, inflowTotal, arrival);
-                        Capacity(node.Signal, r.Group, offset, capacity);
-                        total += Queue(arrival, capacity, departure);
-                        foreach (var f in node.Feeders)
-                        {
-                            if (f.Group == r.Group)
-                            {
-                                Add(next, departure, f.Share);
-                                feeds = true;
-                            }
-                        }
-                    }
-
-                    foreach (var f in node.Feeders)
-                    {
-                        if (node.Receivers.Any(r => r.Group == f.Group))
-                        {
-                            continue;
-                        }
-
-                        Arrivals(f.FlowVehH, null, 0, arrival);
-                        Capacity(node.Signal, f.Group, offset, capacity);
-                        Queue(arrival, capacity, departure);
-                        Add(next, departure, f.Share);
-                        feeds = true;
-                    }
-
-                    (inflow, next) = (next, inflow);
-                    haveInflow = feeds;
+                    pass.TotalBefore[j] = total;
+                    pass.HaveInflowBefore[j] = haveInflow;
+                    Array.Copy(inflow, pass.InflowBefore[j], _bins);
                 }
+
+                var node = pass.Nodes[j];
+                var offset = offsets[node.Position];
+                var dispersedTotal = 0.0;
+                var dispersed = haveInflow && node.Dispersal is { } dispersal ? Disperse(inflow, dispersal, out dispersedTotal) : null;
+                Array.Copy(SideInflow(node, offset), next, _bins);
+                foreach (var r in node.Receivers)
+                {
+                    Arrivals(_groups[r.Group].FlowVehH, dispersed, dispersedTotal, _arrival);
+                    total += Queue(_arrival, Capacity(r.Group, offset), _departure);
+                    if (r.Share >= 0)
+                    {
+                        Add(next, _departure, r.Share);
+                    }
+                }
+
+                (inflow, next) = (next, inflow);
+                haveInflow = node.Feeds;
             }
 
             return total;
@@ -409,20 +485,84 @@ public static class OffsetOptimizer
         private void Arrivals(double flowVehH, double[]? dispersed, double dispersedTotal, double[] arrival)
         {
             var perCycle = flowVehH * CycleS / 3600;
-            for (var b = 0; b < _bins; b++)
+            if (dispersed is not null && dispersedTotal > 1e-12)
             {
-                arrival[b] = dispersed is not null && dispersedTotal > 1e-12 ? perCycle * dispersed[b] / dispersedTotal : perCycle / _bins;
+                var scale = perCycle / dispersedTotal;
+                for (var b = 0; b < _bins; b++)
+                {
+                    arrival[b] = scale * dispersed[b];
+                }
+            }
+            else
+            {
+                Array.Fill(arrival, perCycle / _bins);
             }
         }
 
+        /// <summary>The group's capacity profile at this offset: cached for a whole second, else computed into a work array.</summary>
+        private double[] Capacity(int group, double offset)
+        {
+            var m = _groups[group];
+            if (WholeStep(offset) is { } v)
+            {
+                return m.Capacity[v] ??= FillCapacity(m, offset, new double[_bins]);
+            }
+
+            return FillCapacity(m, offset, _capacity);
+        }
+
+        /// <summary>What the node's side streets (uniform arrivals) send into the next corridor link at this offset: cached for a whole second.</summary>
+        private double[] SideInflow(Node node, double offset)
+        {
+            if (WholeStep(offset) is { } v && node.SideInflow[v] is { } cached)
+            {
+                return cached;
+            }
+
+            var sum = new double[_bins];
+            foreach (var f in node.SideFeeders)
+            {
+                Add(sum, SideDepartures(f.Group, offset), f.Share);
+            }
+
+            if (WholeStep(offset) is { } w)
+            {
+                node.SideInflow[w] = sum;
+            }
+
+            return sum;
+        }
+
+        /// <summary>Departures of a group with uniform arrivals at its flow (a side street feeding the corridor) at this offset.</summary>
+        private double[] SideDepartures(int group, double offset)
+        {
+            var m = _groups[group];
+            if (WholeStep(offset) is { } v && m.Departures[v] is { } cached)
+            {
+                return cached;
+            }
+
+            Arrivals(m.FlowVehH, null, 0, _arrival);
+            var departures = new double[_bins];
+            Queue(_arrival, Capacity(group, offset), departures);
+            if (WholeStep(offset) is { } w)
+            {
+                m.Departures[w] = departures;
+            }
+
+            return departures;
+        }
+
+        private int? WholeStep(double offset) => offset >= 0 && offset < _bins && offset == Math.Floor(offset) ? (int)offset : null;
+
         /// <summary>Vehicles the group can let go in each bin: saturation flow x the green time in the bin.</summary>
-        private void Capacity(int signal, int group, double offset, double[] capacity)
+        private double[] FillCapacity(GroupModel m, double offset, double[] capacity)
         {
             Array.Clear(capacity);
-            var s = _net.Signals[signal];
-            var slot = _net.GroupSignalSlot[group];
+            var s = _net.Signals[m.Signal];
+            var slot = _net.GroupSignalSlot[m.NetGroup];
             var served = s.ServedBy[slot];
-            var perSecond = 1 / _net.GroupHeadwayS[group];
+            var perSecond = 1 / _net.GroupHeadwayS[m.NetGroup];
             var phaseStart = 0.0;
             for (var p = 0; p < s.Phases.Count; p++)
             {
@@ -449,72 +589,129 @@ public static class OffsetOptimizer
 
                 phaseStart += s.Phases[p].DurationS;
             }
+
+            return capacity;
         }
 
         /// <summary>
         /// A deterministic queue over the cycle, run to its cyclic steady state (three cycles from empty): departures
-        /// per bin and the delay of the last cycle in veh·h per hour.
+        /// per bin and the delay of the last cycle in veh·h per hour. The queue after bin b is Lindley's recursion
+        /// q(b) = max(0, q(b - 1) + a(b) - c(b)), taken in its closed form q(b) = P(b) - min(-q0, P(1), ..., P(b)) with
+        /// P the running sum of a - c from the cycle's start and q0 the queue at the start; so the first two cycles
+        /// take one pass (the cycle's sum and lowest running sum give the queue after each) and the third one more.
         /// </summary>
         private double Queue(double[] arrival, double[] capacity, double[] departure)
         {
-            var queue = 0.0;
-            var vehSeconds = 0.0;
-            for (var cycle = 0; cycle < 3; cycle++)
-            {
-                vehSeconds = 0;
-                for (var b = 0; b < _bins; b++)
-                {
-                    var before = queue;
-                    var go = Math.Min(queue + arrival[b], capacity[b]);
-                    queue += arrival[b] - go;
-                    departure[b] = go;
-                    vehSeconds += (before + queue) / 2 * _width;
-                }
-            }
-
-            return vehSeconds / CycleS;
-        }
-
-        /// <summary>The link's inflow profile as it arrives at the stop line after a travel time, by Robertson's recurrence (cyclic steady state).</summary>
-        private double[] Disperse(double[] inflow, double travelS)
-        {
-            var lag = _dispersion.Beta * travelS / _width;
-            var f = 1 / (1 + (_dispersion.Alpha * lag));
-            var shifted = new double[_bins];
+            var sum = 0.0;
+            var lowest = double.PositiveInfinity;
             for (var b = 0; b < _bins; b++)
             {
-                var at = b - lag;
-                var lo = Math.Floor(at);
-                var frac = at - lo;
-                var i0 = (int)(((lo % _bins) + _bins) % _bins);
-                var i1 = (i0 + 1) % _bins;
-                shifted[b] = ((1 - frac) * inflow[i0]) + (frac * inflow[i1]);
+                sum += arrival[b] - capacity[b];
+                lowest = Math.Min(lowest, sum);
             }
 
-            if (f >= 1 - 1e-12)
+            var afterFirst = sum - Math.Min(0, lowest);
+            var start = sum - Math.Min(-afterFirst, lowest);
+
+            var running = 0.0;
+            var low = -start;
+            var queue = start;
+            var vehSeconds = 0.0;
+            for (var b = 0; b < _bins; b++)
             {
-                return shifted;
+                running += arrival[b] - capacity[b];
+                low = Math.Min(low, running);
+                var after = running - low;
+                departure[b] = queue + arrival[b] - after;
+                vehSeconds += queue + after;
+                queue = after;
             }
 
-            var result = new double[_bins];
-            var previous = 0.0;
-            var cycles = 1 + (int)Math.Ceiling(Math.Log(1e-9) / Math.Log(1 - f) / _bins);
-            for (var c = 0; c < cycles; c++)
+            return vehSeconds / 2 * _width / CycleS;
+        }
+
+        /// <summary>
+        /// The link's inflow profile as it arrives at the stop line after the lag (linear interpolation between bins),
+        /// smoothed by Robertson's recurrence q'(b) = F q(b - lag) + (1 - F) q'(b - 1) in its cyclic steady state:
+        /// one pass from zero gives y, and the steady state is y(b) + (1 - F)^(b + 1) y(last) / (1 - (1 - F)^bins).
+        /// Returns a work array and the profile's total.
+        /// </summary>
+        private double[] Disperse(double[] inflow, Dispersal d, out double total)
+        {
+            var result = _dispersed;
+            var i0 = d.Shift;
+            total = 0;
+            if (d.F >= 1 - 1e-12)
             {
                 for (var b = 0; b < _bins; b++)
                 {
-                    previous = (f * shifted[b]) + ((1 - f) * previous);
-                    result[b] = previous;
+                    var i1 = i0 + 1 == _bins ? 0 : i0 + 1;
+                    result[b] = ((1 - d.Fraction) * inflow[i0]) + (d.Fraction * inflow[i1]);
+                    total += result[b];
+                    i0 = i1;
                 }
+
+                return result;
+            }
+
+            var decay = 1 - d.F;
+            var previous = 0.0;
+            for (var b = 0; b < _bins; b++)
+            {
+                var i1 = i0 + 1 == _bins ? 0 : i0 + 1;
+                previous = (d.F * (((1 - d.Fraction) * inflow[i0]) + (d.Fraction * inflow[i1]))) + (decay * previous);
+                result[b] = previous;
+                i0 = i1;
+            }
+
+            var carry = previous / d.SteadyDenominator;
+            var powers = d.DecayPowers;
+            for (var b = 0; b < _bins; b++)
+            {
+                result[b] += powers[b] * carry;
+                total += result[b];
             }
 
             return result;
         }
 
-        private sealed record GroupRef(int Group, double FlowVehH, double Share);
+        /// <summary>A lane group of the model: its flow, and its capacity and uniform-arrival departure profiles by whole-second offset.</summary>
+        private sealed class GroupModel(int signal, int netGroup, double flowVehH, int steps)
+        {
+            public int Signal { get; } = signal;
 
-        private sealed record Node(int Position, int Signal, int? InLink, GroupRef[] Receivers, GroupRef[] Feeders);
+            public int NetGroup { get; } = netGroup;
 
-        private sealed record Pass(Node[] Nodes);
+            public double FlowVehH { get; } = flowVehH;
+
+            public double[]?[] Capacity { get; } = new double[]?[steps];
+
+            public double[]?[] Departures { get; } = new double[]?[steps];
+        }
+
+        /// <summary>A corridor link's platoon dispersion: the lag as whole bins and a fraction, Robertson's F, 1 - (1 - F)^bins, and (1 - F)^(b + 1) for each bin b.</summary>
+        private sealed record Dispersal(int Shift, double Fraction, double F, double SteadyDenominator, double[] DecayPowers);
+
+        /// <summary>A group at the stop line of a corridor link (its delay counts); Share &gt;= 0 when it also feeds the next corridor link.</summary>
+        private sealed record Receiver(int Group, double Share);
+
+        /// <summary>A group with uniform arrivals that feeds the next corridor link with this share of its departures.</summary>
+        private sealed record Feeder(int Group, double Share);
+
+        private sealed record Node(int Position, int Signal, Dispersal? Dispersal, Receiver[] Receivers, Feeder[] SideFeeders, bool Feeds, double[]?[] SideInflow);
+
+        /// <summary>One direction along the corridor, with the profile entering each node as last recorded.</summary>
+        private sealed class Pass(Node[] nodes, bool forward, int bins)
+        {
+            public Node[] Nodes { get; } = nodes;
+
+            public bool Forward { get; } = forward;
+
+            public double[][] InflowBefore { get; } = [.. nodes.Select(_ => new double[bins])];
+
+            public bool[] HaveInflowBefore { get; } = new bool[nodes.Length];
+
+            public double[] TotalBefore { get; } = new double[nodes.Length];
+        }
     }
 }

@@ -333,6 +333,13 @@ public sealed partial class Simulation
     }
 
     /// <summary>
+    /// The KPIs and counts of the run so far, as <see cref="Run"/> would return them had it ended now (trip records
+    /// aside); for an <c>afterStep</c> callback of <see cref="Run"/> (a run with <c>UntilS</c> = <see cref="NowS"/>
+    /// would have given the same).
+    /// </summary>
+    internal SimulationResult ResultSoFar() => BuildResult(NowS);
+
+    /// <summary>
     /// Runs to the end and returns the KPIs. <paramref name="afterStep"/>, when given, is called after every step
     /// (for checks and progress; it must not keep the simulation). A simulation runs once.
     /// </summary>
