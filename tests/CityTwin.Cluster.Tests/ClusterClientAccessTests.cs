@@ -43,13 +43,29 @@ public sealed class ClusterClientAccessTests(SiloHostFixture host)
     }
 
     [Fact]
-    public void A_call_is_checked_when_it_comes_from_an_external_client_and_not_from_a_grain_a_system_target_or_a_silos_hosted_client()
+    public void A_call_is_taken_for_the_clusters_own_only_with_the_cluster_secret_never_by_its_sender_id()
     {
-        Assert.True(ClusterClientAccess.IsFromClusterClient(GrainId.Create("sys.client", Guid.NewGuid().ToString("N"))));
-        Assert.True(ClusterClientAccess.IsFromClusterClient(null));
-        Assert.False(ClusterClientAccess.IsFromClusterClient(GrainId.Create("sys.client", "hosted-S127.0.0.1:11111:123456789")));
-        Assert.False(ClusterClientAccess.IsFromClusterClient(GrainId.Create("trafficsignal", "live/S-01")));
-        Assert.False(ClusterClientAccess.IsFromClusterClient(GrainId.Create("sys.svc.stream.agent", "S127.0.0.1:11111:123456789")));
+        var secret = ClusterSecret.Random();
+        var text = (string)typeof(ClusterSecret).GetProperty("Value", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(secret)!;
+
+        // The same text arriving as a copy (from another silo) is the secret; anything else is not.
+        Assert.True(secret.IsCarriedBy(text));
+        Assert.True(secret.IsCarriedBy(new string(text.AsSpan())));
+        Assert.False(secret.IsCarriedBy(null));
+        Assert.False(secret.IsCarriedBy(text[..^1]));
+        Assert.False(secret.IsCarriedBy(text + "A"));
+        Assert.False(secret.IsCarriedBy(System.Text.Encoding.UTF8.GetBytes(text)));
+        Assert.False(secret.IsCarriedBy(ClusterSecret.NewText()));
+        Assert.False(ClusterSecret.Random().IsCarriedBy(text));
+        Assert.DoesNotContain(text, secret.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal("table citytwin_cluster_secret: the cluster secret must be base64 of at least 32 random bytes",
+            Assert.Throws<ArgumentException>(() => ClusterSecret.Parse("c2hvcnQ=", "table citytwin_cluster_secret")).Message);
+
+        // The gateway refuses clients that give a silo's hosted client id, and only those.
+        Assert.True(HostedClientIdGuard.IsHostedClientId(GrainId.Create("sys.client", "hosted-S127.0.0.1:11111:123456789")));
+        Assert.False(HostedClientIdGuard.IsHostedClientId(GrainId.Create("sys.client", Guid.NewGuid().ToString("N"))));
+        Assert.False(HostedClientIdGuard.IsHostedClientId(GrainId.Create("trafficsignal", "hosted-live/S-01")));
     }
 
     [Fact]
