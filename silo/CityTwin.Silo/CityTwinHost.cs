@@ -93,9 +93,13 @@ public static class CityTwinHost
             o.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         });
+        var tls = settings.Tls ?? SiloTls.Load(settings);
         builder.UseOrleans(silo =>
         {
             silo.AddCityTwinClustering(settings);
+
+            // TLS first: the gateway's check of client ids reads what the client sent inside it.
+            tls?.Configure(silo);
             silo.AddClusterClientAccess(clusterSecret);
             silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory, demand: LoadDemand(settings, city), pseudonyms: pseudonyms, auditFile: SiloConfiguration.AuditFile(settings));
         });
