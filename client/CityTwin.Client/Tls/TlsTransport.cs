@@ -35,7 +35,8 @@ public static class TlsTransport
         Action<ConnectionContext, Exception> failed)
     {
         var plain = connection.Transport;
-        var ssl = new SslStream(new PipeStream(plain), leaveInnerStreamOpen: false, validate);
+        var bytes = new PipeStream(plain);
+        var ssl = new SslStream(bytes, leaveInnerStreamOpen: false, validate);
         try
         {
             using var timeout = new CancellationTokenSource(HandshakeTimeout);
@@ -52,6 +53,14 @@ public static class TlsTransport
         var input = PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true));
         var output = PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true));
         connection.Transport = new Duplex(input, output);
+
+        // Orleans closes a connection by cancelling the pending read and flush of the transport it was given first
+        // (the plain one): pass that on to the reads and flushes it makes through TLS.
+        bytes.Cancelled = () =>
+        {
+            input.CancelPendingRead();
+            output.CancelPendingFlush();
+        };
         try
         {
             await next(connection);
@@ -74,11 +83,14 @@ public static class TlsTransport
     }
 
     /// <summary>
-    /// The connection's plain bytes as a stream for <see cref="SslStream"/>. A read that Orleans cancels when it closes
-    /// the connection is the end of the stream, so the reads above end quietly.
+    /// The connection's plain bytes as a stream for <see cref="SslStream"/>. A read or flush that Orleans cancels when it
+    /// closes the connection ends the stream and is passed on (<see cref="Cancelled"/>).
     /// </summary>
     private sealed class PipeStream(IDuplexPipe pipe) : Stream
     {
+        /// <summary>Called when Orleans cancels a pending read or flush of the plain transport.</summary>
+        public Action? Cancelled { get; set; }
+
         public override bool CanRead => true;
 
         public override bool CanWrite => true;
@@ -94,6 +106,8 @@ public static class TlsTransport
             var read = await pipe.Input.ReadAsync(cancellationToken);
             if (read.IsCanceled)
             {
+                pipe.Input.AdvanceTo(read.Buffer.Start);
+                Cancelled?.Invoke();
                 return 0;
             }
 
@@ -107,13 +121,24 @@ public static class TlsTransport
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-            await pipe.Output.WriteAsync(buffer, cancellationToken);
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if ((await pipe.Output.WriteAsync(buffer, cancellationToken)).IsCanceled)
+            {
+                Cancelled?.Invoke();
+            }
+        }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override async Task FlushAsync(CancellationToken cancellationToken) => await pipe.Output.FlushAsync(cancellationToken);
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            if ((await pipe.Output.FlushAsync(cancellationToken)).IsCanceled)
+            {
+                Cancelled?.Invoke();
+            }
+        }
 
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
 
