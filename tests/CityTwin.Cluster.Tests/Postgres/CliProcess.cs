@@ -116,8 +116,8 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a silo of cluster <paramref name="clusterId"/> and waits until its API answers.</summary>
-    public static Task<SiloProcess> StartAsync(string postgres, string clusterId, (int Http, int Silo, int Gateway)? ports = null) =>
-        StartUpAsync(["--storage", "postgres", "--postgres", postgres, "--cluster-id", clusterId], CliProcess.DataDirectory, ports);
+    public static Task<SiloProcess> StartAsync(string postgres, string clusterId, (int Http, int Silo, int Gateway)? ports = null, IReadOnlyList<string>? more = null) =>
+        StartUpAsync(["--storage", "postgres", "--postgres", postgres, "--cluster-id", clusterId, .. more ?? []], CliProcess.DataDirectory, ports);
 
     /// <summary>
     /// Starts a silo with the in-memory default storage (a single silo) whose data directory is
