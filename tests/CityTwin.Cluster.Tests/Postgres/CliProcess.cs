@@ -164,6 +164,10 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync(cts.Token);
     }
 
+    /// <summary>How many silos this silo's cluster view (GET /api/cluster) lists as active.</summary>
+    public async Task<int> ActiveSilosAsync() =>
+        (await GetJsonAsync("/api/cluster")).GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "Active");
+
     /// <summary>GET a path and parse the JSON answer.</summary>
     public async Task<JsonElement> GetJsonAsync(string path)
     {

@@ -33,7 +33,7 @@ public sealed class ClusterTlsTests(PostgresFixture pg)
             await using var b = await SiloProcess.StartAsync(db, "tls", more: tls);
             Assert.Contains($"TLS on the gateway and silo ports: certificate CN=citytwin-cluster, SHA-256 {ClusterTls.Sha256(certificate)}", a.Log, StringComparison.Ordinal);
             Assert.DoesNotContain("without TLS", a.Log, StringComparison.Ordinal);
-            await Events.EventuallyAsync(() => ActiveSilosAsync(b), n => n == 2, TimeSpan.FromSeconds(60));
+            await Events.EventuallyAsync(b.ActiveSilosAsync, n => n == 2, TimeSpan.FromSeconds(60));
 
             // One secret for the cluster, in the database; it appears in neither silo's output.
             var secret = Assert.Single(await PostgresFixture.QueryAsync(db, "SELECT secret FROM citytwin_cluster_secret WHERE cluster_id = 'tls'"));
@@ -60,9 +60,6 @@ public sealed class ClusterTlsTests(PostgresFixture pg)
             Directory.Delete(dir, recursive: true);
         }
     }
-
-    private static async Task<int> ActiveSilosAsync(SiloProcess silo) =>
-        (await silo.GetJsonAsync("/api/cluster")).GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "Active");
 
     /// <summary>The smallest number of activations on a silo of the cluster (both silos hold grains).</summary>
     private static async Task<int> ActivationsOnEachAsync(SiloProcess silo) =>
