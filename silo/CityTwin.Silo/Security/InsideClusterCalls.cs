@@ -9,8 +9,8 @@ namespace CityTwin.Silo.Security;
 /// Every grain call made in a silo goes through the outgoing filters (Orleans' GrainReferenceRuntime): calls of grains,
 /// of the client a silo hosts for calls made outside grains (the HTTP handlers), of system targets (stream pulling
 /// agents, reminders, membership, the management grain's calls to each silo). Grain timer ticks are not calls;
-/// <see cref="ClusterClientAccess"/> knows them. The value is set in this filter's own execution context, which ends
-/// with the call: the grain that made the call never sees it in its request context.
+/// <see cref="ClusterClientAccess"/> knows them. Orleans runs the filters inside an async method of its own, so the value
+/// set here is gone when the call returns: the grain that made the call never sees it in its request context.
 /// </remarks>
 public sealed class InsideClusterCalls(ClusterSecret secret) : IOutgoingGrainCallFilter
 {
