@@ -120,11 +120,11 @@ public sealed class GatewayTlsTests(GatewayTlsTests.TlsSilo silo) : IClassFixtur
             Assert.True(fromPem.Certificate.HasPrivateKey);
             Assert.Equal(cert.Thumbprint, fromPem.TrustedSilos.Thumbprint);
 
-            Assert.Equal($"{Path.Combine(dir, "none.pfx")} (CityTwin:Tls:Certificate) does not exist",
+            Assert.Equal($"{Path.Combine(dir, "none.pfx")} (--tls-certificate, CityTwin:Tls:Certificate) does not exist",
                 Assert.Throws<ArgumentException>(() => SiloTls.Load(new SiloSettings { TlsCertificate = Path.Combine(dir, "none.pfx") })).Message);
-            Assert.StartsWith($"{pfx} (CityTwin:Tls:Certificate) cannot be read as a certificate: ",
+            Assert.StartsWith($"{pfx} (--tls-certificate, CityTwin:Tls:Certificate) cannot be read as a certificate: ",
                 Assert.Throws<ArgumentException>(() => SiloTls.Load(new SiloSettings { TlsCertificate = pfx, TlsPassword = "wrong" })).Message, StringComparison.Ordinal);
-            Assert.StartsWith($"{pem} (CityTwin:Tls:Certificate) cannot be read as a certificate: ",
+            Assert.StartsWith($"{pem} (--tls-certificate, CityTwin:Tls:Certificate) cannot be read as a certificate: ",
                 Assert.Throws<ArgumentException>(() => SiloTls.Load(new SiloSettings { TlsCertificate = pem })).Message, StringComparison.Ordinal);
             Assert.StartsWith("TLS settings (CityTwin:Tls:Key, :Password, :TrustedCertificate) are given without a certificate",
                 Assert.Throws<ArgumentException>(() => SiloTls.Load(new SiloSettings { TlsKey = key })).Message, StringComparison.Ordinal);

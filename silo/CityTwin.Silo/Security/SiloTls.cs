@@ -44,7 +44,7 @@ public sealed partial class SiloTls
                 : throw new ArgumentException($"TLS settings (CityTwin:Tls:Key, :Password, :TrustedCertificate) are given without a certificate: set {SiloSettings.Section}:Tls:Certificate (--tls-certificate)");
         }
 
-        var certificate = Read(path, "Tls:Certificate", () =>
+        var certificate = Read(path, $"--tls-certificate, {SiloSettings.Section}:Tls:Certificate", () =>
         {
             var pfx = Path.GetExtension(path).ToLowerInvariant() is ".pfx" or ".p12";
             return pfx
@@ -53,11 +53,11 @@ public sealed partial class SiloTls
         });
         if (!certificate.HasPrivateKey)
         {
-            throw new ArgumentException($"{path} ({SiloSettings.Section}:Tls:Certificate) holds no private key: give a PFX with its key, or the PEM key file as {SiloSettings.Section}:Tls:Key (--tls-key)");
+            throw new ArgumentException($"{path} (--tls-certificate, {SiloSettings.Section}:Tls:Certificate) holds no private key: give a PFX with its key, or the PEM key file as {SiloSettings.Section}:Tls:Key (--tls-key)");
         }
 
         var trusted = settings.TlsTrustedCertificate is { } ca
-            ? Read(ca, "Tls:TrustedCertificate", () => X509CertificateLoader.LoadCertificateFromFile(ca))
+            ? Read(ca, $"{SiloSettings.Section}:Tls:TrustedCertificate", () => X509CertificateLoader.LoadCertificateFromFile(ca))
             : certificate;
         return new SiloTls(certificate, trusted);
     }
@@ -66,11 +66,11 @@ public sealed partial class SiloTls
     public static SiloTls From(X509Certificate2 certificate, X509Certificate2? trustedSilos = null) =>
         certificate.HasPrivateKey ? new SiloTls(certificate, trustedSilos ?? certificate) : throw new ArgumentException("the silo's certificate needs its private key", nameof(certificate));
 
-    private static X509Certificate2 Read(string path, string key, Func<X509Certificate2> read)
+    private static X509Certificate2 Read(string path, string setting, Func<X509Certificate2> read)
     {
         if (!File.Exists(path))
         {
-            throw new ArgumentException($"{path} ({SiloSettings.Section}:{key}) does not exist");
+            throw new ArgumentException($"{path} ({setting}) does not exist");
         }
 
         try
@@ -79,7 +79,7 @@ public sealed partial class SiloTls
         }
         catch (CryptographicException e)
         {
-            throw new ArgumentException($"{path} ({SiloSettings.Section}:{key}) cannot be read as a certificate: {e.Message}");
+            throw new ArgumentException($"{path} ({setting}) cannot be read as a certificate: {e.Message}");
         }
     }
 
