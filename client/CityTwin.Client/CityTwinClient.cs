@@ -1,5 +1,9 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using CityTwin.Client.Tls;
 using CityTwin.Contracts;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
@@ -8,7 +12,7 @@ namespace CityTwin.Client;
 
 /// <summary>
 /// The typed .NET client for the traffic control system: grain interfaces behind a small facade. Connect to a
-/// silo's gateway with a token (<see cref="ConnectAsync(IPEndPoint, string, string, CancellationToken)"/>): every
+/// silo's gateway with a token (<see cref="ConnectAsync(IPEndPoint, string, string, ClusterTls?, CancellationToken)"/>): every
 /// call carries it, and the silo allows each call only to the roles its rule names (docs/security.md, "Cluster
 /// clients"; a refused call throws <see cref="UnauthorizedAccessException"/> saying why). Inside a silo, create it
 /// over the silo's <see cref="IGrainFactory"/>: calls from inside the cluster are not checked.
@@ -48,19 +52,21 @@ public sealed class CityTwinClient : IAsyncDisposable
 
     /// <summary>
     /// Connects to a CityTwin cluster through a silo's gateway (default port 30000) with an API token (as made by
-    /// <c>citytwin token create</c>, or the local admin token of <c>citytwin up</c>). Throws
-    /// <see cref="ArgumentException"/> without a token and <see cref="UnauthorizedAccessException"/> when the silo
-    /// does not know it.
+    /// <c>citytwin token create</c>, or the local admin token of <c>citytwin up</c>); with <paramref name="tls"/> over
+    /// TLS, for silos that have a certificate. Throws <see cref="ArgumentException"/> without a token,
+    /// <see cref="UnauthorizedAccessException"/> when the silo does not know it, and
+    /// <see cref="System.Security.Authentication.AuthenticationException"/> when TLS fails (saying why).
     /// </summary>
-    public static Task<CityTwinClient> ConnectAsync(IPEndPoint gateway, string token, string twin = TwinKeys.Live, CancellationToken cancellationToken = default) =>
-        ConnectAsync([gateway], ClusterIds.DefaultClusterId, token, twin, cancellationToken);
+    public static Task<CityTwinClient> ConnectAsync(IPEndPoint gateway, string token, string twin = TwinKeys.Live, ClusterTls? tls = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync([gateway], ClusterIds.DefaultClusterId, token, twin, tls, cancellationToken);
 
     /// <summary>
     /// Connects to a CityTwin cluster through the gateways of any of its silos (the client moves to another
     /// gateway when one goes away); <paramref name="clusterId"/> is the silos' <c>--cluster-id</c>. Every call sends
-    /// <paramref name="token"/>; the token is checked here first (<see cref="Caller"/>).
+    /// <paramref name="token"/>; the token is checked here first (<see cref="Caller"/>). With <paramref name="tls"/> the
+    /// connections are TLS and the gateways' certificate is checked as it says.
     /// </summary>
-    public static async Task<CityTwinClient> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, string clusterId, string token, string twin = TwinKeys.Live, CancellationToken cancellationToken = default)
+    public static async Task<CityTwinClient> ConnectAsync(IReadOnlyList<IPEndPoint> gateways, string clusterId, string token, string twin = TwinKeys.Live, ClusterTls? tls = null, CancellationToken cancellationToken = default)
     {
         if (gateways.Count == 0)
         {
@@ -77,7 +83,9 @@ public sealed class CityTwinClient : IAsyncDisposable
             throw new ArgumentException($"'{twin}' is not a valid twin id", nameof(twin));
         }
 
+        tls?.Validate();
         token = token.Trim();
+        string? tlsFailure = null;
         var host = new HostBuilder()
             .UseOrleansClient(c =>
             {
@@ -98,6 +106,25 @@ public sealed class CityTwinClient : IAsyncDisposable
 
                     await call.Invoke();
                 });
+                if (tls is not null)
+                {
+                    c.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(b => b.Use(TlsMiddleware(tls, why => tlsFailure = why))));
+                }
+
+                // Orleans tries a gateway that cannot be reached again and again (15 times, 1.5 s longer each time, about
+                // three minutes); a gateway whose certificate is not trusted, or that speaks no TLS, is given up at once.
+                var attempts = 0;
+                c.UseConnectionRetryFilter(async (e, token) =>
+                {
+                    if (tlsFailure is not null || attempts >= 15 || e is not (Orleans.Runtime.Messaging.ConnectionFailedException or OrleansMessageRejectionException))
+                    {
+                        return false;
+                    }
+
+                    attempts++;
+                    await Task.Delay(TimeSpan.FromSeconds(1.5 * attempts), token);
+                    return true;
+                });
             })
             .Build();
         try
@@ -108,11 +135,38 @@ public sealed class CityTwinClient : IAsyncDisposable
                 ?? throw new InvalidOperationException("the cluster did not check the token: its silos run without the cluster client checks");
             return new CityTwinClient(grains, host, twin, caller);
         }
+        catch (Exception e) when (tlsFailure is { } why && e is not UnauthorizedAccessException)
+        {
+            await StopAsync(host);
+            throw new System.Security.Authentication.AuthenticationException($"TLS with the gateway failed: {why}", e);
+        }
         catch
         {
             await StopAsync(host);
             throw;
         }
+    }
+
+    /// <summary>The TLS middleware of the client's gateway connections; <paramref name="failed"/> is told why a handshake failed.</summary>
+    private static Func<ConnectionDelegate, ConnectionDelegate> TlsMiddleware(ClusterTls tls, Action<string> failed)
+    {
+        string? refused = null;
+        return TlsTransport.Middleware(
+            (ssl, connection, token) =>
+            {
+                refused = null;
+                return ssl.AuthenticateAsClientAsync(
+                    new SslClientAuthenticationOptions
+                    {
+                        TargetHost = tls.TargetHost((connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "gateway"),
+                        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                    },
+                    token);
+            },
+            (_, certificate, chain, errors) => (refused = tls.Refusal(certificate, chain, errors)) is null,
+            (connection, e) => failed(refused is { } why
+                ? $"the gateway at {connection.RemoteEndPoint} is not the cluster's: {why}"
+                : $"no TLS handshake with the gateway at {connection.RemoteEndPoint} (does the silo have a certificate, CityTwin:Tls:Certificate?): {e.GetBaseException().Message}"));
     }
 
     /// <summary>The same cluster, another twin.</summary>

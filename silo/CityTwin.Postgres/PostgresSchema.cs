@@ -11,7 +11,7 @@ namespace CityTwin.Postgres;
 public static class PostgresSchema
 {
     /// <summary>The schema version this build of CityTwin needs; raise it when a file changes.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The name of the schema in <c>citytwin_schema</c>.</summary>
     public const string Component = "citytwin";

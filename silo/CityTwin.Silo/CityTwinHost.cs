@@ -35,8 +35,9 @@ public static class CityTwinHost
 
     /// <summary>
     /// Checks the settings and, with PostgreSQL, the database (reachable, credentials, schema; created first
-    /// when <see cref="SiloSettings.InitSchema"/>), then builds the application. Bad settings throw
-    /// <see cref="ArgumentException"/> or <see cref="StorageConfigurationException"/> with one clear message.
+    /// when <see cref="SiloSettings.InitSchema"/>) and reads the cluster's secret from it (adding it when this is the
+    /// cluster's first silo), then builds the application. Bad settings throw <see cref="ArgumentException"/> or
+    /// <see cref="StorageConfigurationException"/> with one clear message.
     /// </summary>
     public static async Task<WebApplication> CreateAsync(SiloSettings settings, CityModel city, CancellationToken cancellationToken = default)
     {
@@ -52,14 +53,24 @@ public static class CityTwinHost
             {
                 await PostgresSchema.VerifyAsync(settings.Postgres!, cancellationToken);
             }
+
+            var secret = await ClusterSecretTable.GetOrAddAsync(settings.Postgres!, settings.ClusterId, ClusterSecret.NewText(), cancellationToken);
+            return Build(settings, city, ClusterSecret.Parse(secret, $"table {ClusterSecretTable.Table}, cluster '{settings.ClusterId}'"));
         }
 
         return Build(settings, city);
     }
 
-    /// <summary>Builds the web application with a co-hosted silo (settings already checked: see <see cref="CreateAsync"/>).</summary>
-    public static WebApplication Build(SiloSettings settings, CityModel city)
+    /// <summary>
+    /// Builds the web application with a co-hosted silo (settings already checked: see <see cref="CreateAsync"/>).
+    /// <paramref name="clusterSecret"/> is the secret every silo of the cluster shares; a silo with in-memory storage
+    /// (a cluster of one) makes a random one when none is given; with PostgreSQL it is the database's (<see cref="CreateAsync"/>).
+    /// </summary>
+    public static WebApplication Build(SiloSettings settings, CityModel city, ClusterSecret? clusterSecret = null)
     {
+        clusterSecret ??= settings.Storage == StorageKind.Memory
+            ? ClusterSecret.Random()
+            : throw new ArgumentException("a silo with PostgreSQL shares its cluster's secret with the other silos: build it with CityTwinHost.CreateAsync, which reads it from the database");
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -82,10 +93,14 @@ public static class CityTwinHost
             o.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         });
+        var tls = settings.Tls ?? SiloTls.Load(settings);
         builder.UseOrleans(silo =>
         {
             silo.AddCityTwinClustering(settings);
-            silo.AddClusterClientAccess();
+
+            // TLS first: the gateway's check of client ids reads what the client sent inside it.
+            tls?.Configure(silo);
+            silo.AddClusterClientAccess(clusterSecret);
             silo.AddCityTwin(city, settings.Storage == StorageKind.Postgres ? settings.Postgres : null, cityFolder: settings.CityDirectory, demand: LoadDemand(settings, city), pseudonyms: pseudonyms, auditFile: SiloConfiguration.AuditFile(settings));
         });
         if (settings.Storage == StorageKind.Memory)

@@ -81,6 +81,24 @@ public sealed record SiloSettings
     /// <summary>The pseudonym key given directly; when neither it nor a key file is set the silo uses a random key of its own.</summary>
     public byte[]? PrivacyKey { get; init; }
 
+    /// <summary>
+    /// This silo's TLS certificate for its Orleans connections (gateway and silo-to-silo): a PFX/PKCS#12 file (with
+    /// <see cref="TlsPassword"/>) or a PEM certificate (with <see cref="TlsKey"/>, or its key in the same file). Null: no TLS.
+    /// </summary>
+    public string? TlsCertificate { get; init; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificate"/>, when it is not in the certificate's file.</summary>
+    public string? TlsKey { get; init; }
+
+    /// <summary>The password of a PFX <see cref="TlsCertificate"/> (from the configuration or environment, never a command-line option).</summary>
+    public string? TlsPassword { get; init; }
+
+    /// <summary>A certificate (PEM or DER) that other silos' certificates must be or be issued by; null: this silo's own certificate.</summary>
+    public string? TlsTrustedCertificate { get; init; }
+
+    /// <summary>TLS given directly (tests, embedding); when set, the TLS files are not read.</summary>
+    public Security.SiloTls? Tls { get; init; }
+
     /// <summary>Requests per second each token (or each address, without a token) may make on average.</summary>
     public int RateLimitPerSecond { get; init; } = 200;
 
@@ -89,6 +107,14 @@ public sealed record SiloSettings
 
     /// <summary>How long a request may run before it is cancelled with 504 (seconds).</summary>
     public int RequestTimeoutS { get; init; } = 120;
+
+    /// <summary>
+    /// True when the gateway and silo ports listen beyond this machine (with PostgreSQL and a non-loopback advertised
+    /// address) without TLS: tokens would travel in clear.
+    /// </summary>
+    public bool OrleansPortsExposedWithoutTls =>
+        Tls is null && TlsCertificate is null && Storage == StorageKind.Postgres
+        && IPAddress.TryParse(AdvertisedAddress, out var address) && !IPAddress.IsLoopback(address);
 
     /// <summary>The data directory in use.</summary>
     public string DataDirectoryOrDefault => DataDirectory ?? Security.LocalCredentials.DefaultDataDirectory;
@@ -112,7 +138,8 @@ public sealed record SiloSettings
     /// Reads the <c>CityTwin</c> section: <c>City</c>, <c>Urls</c>, <c>Storage</c> (memory or postgres),
     /// <c>Postgres</c>, <c>InitSchema</c>, <c>ClusterId</c>, <c>SiloPort</c>, <c>GatewayPort</c>,
     /// <c>AdvertisedAddress</c>, <c>MaxIngestBytes</c>, <c>DataDirectory</c>, <c>TokensFile</c>, <c>PrivacyKeyFile</c>,
-    /// <c>RateLimitPerSecond</c>, <c>RateLimitBurst</c>, <c>RequestTimeoutS</c>. A value that does not parse is an error naming its key.
+    /// <c>RateLimitPerSecond</c>, <c>RateLimitBurst</c>, <c>RequestTimeoutS</c>, <c>Tls:Certificate</c>, <c>Tls:Key</c>,
+    /// <c>Tls:Password</c>, <c>Tls:TrustedCertificate</c>. A value that does not parse is an error naming its key.
     /// </summary>
     public static SiloSettings FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
@@ -136,6 +163,10 @@ public sealed record SiloSettings
             RateLimitPerSecond = Parse(section, "RateLimitPerSecond", d.RateLimitPerSecond, ParsePositive, "a positive whole number"),
             RateLimitBurst = Parse(section, "RateLimitBurst", d.RateLimitBurst, ParsePositive, "a positive whole number"),
             RequestTimeoutS = Parse(section, "RequestTimeoutS", d.RequestTimeoutS, ParsePositive, "a positive whole number of seconds"),
+            TlsCertificate = section["Tls:Certificate"] ?? d.TlsCertificate,
+            TlsKey = section["Tls:Key"] ?? d.TlsKey,
+            TlsPassword = section["Tls:Password"] ?? d.TlsPassword,
+            TlsTrustedCertificate = section["Tls:TrustedCertificate"] ?? d.TlsTrustedCertificate,
         };
     }
 

@@ -43,13 +43,29 @@ public sealed class ClusterClientAccessTests(SiloHostFixture host)
     }
 
     [Fact]
-    public void A_call_is_checked_when_it_comes_from_an_external_client_and_not_from_a_grain_a_system_target_or_a_silos_hosted_client()
+    public void A_call_is_taken_for_the_clusters_own_only_with_the_cluster_secret_never_by_its_sender_id()
     {
-        Assert.True(ClusterClientAccess.IsFromClusterClient(GrainId.Create("sys.client", Guid.NewGuid().ToString("N"))));
-        Assert.True(ClusterClientAccess.IsFromClusterClient(null));
-        Assert.False(ClusterClientAccess.IsFromClusterClient(GrainId.Create("sys.client", "hosted-S127.0.0.1:11111:123456789")));
-        Assert.False(ClusterClientAccess.IsFromClusterClient(GrainId.Create("trafficsignal", "live/S-01")));
-        Assert.False(ClusterClientAccess.IsFromClusterClient(GrainId.Create("sys.svc.stream.agent", "S127.0.0.1:11111:123456789")));
+        var secret = ClusterSecret.Random();
+        var text = (string)typeof(ClusterSecret).GetProperty("Value", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(secret)!;
+
+        // The same text arriving as a copy (from another silo) is the secret; anything else is not.
+        Assert.True(secret.IsCarriedBy(text));
+        Assert.True(secret.IsCarriedBy(new string(text.AsSpan())));
+        Assert.False(secret.IsCarriedBy(null));
+        Assert.False(secret.IsCarriedBy(text[..^1]));
+        Assert.False(secret.IsCarriedBy(text + "A"));
+        Assert.False(secret.IsCarriedBy(System.Text.Encoding.UTF8.GetBytes(text)));
+        Assert.False(secret.IsCarriedBy(ClusterSecret.NewText()));
+        Assert.False(ClusterSecret.Random().IsCarriedBy(text));
+        Assert.DoesNotContain(text, secret.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal("table citytwin_cluster_secret: the cluster secret must be base64 of at least 32 random bytes",
+            Assert.Throws<ArgumentException>(() => ClusterSecret.Parse("c2hvcnQ=", "table citytwin_cluster_secret")).Message);
+
+        // The gateway refuses clients that give a silo's hosted client id, and only those.
+        Assert.True(HostedClientIdGuard.IsHostedClientId(GrainId.Create("sys.client", "hosted-S127.0.0.1:11111:123456789")));
+        Assert.False(HostedClientIdGuard.IsHostedClientId(GrainId.Create("sys.client", Guid.NewGuid().ToString("N"))));
+        Assert.False(HostedClientIdGuard.IsHostedClientId(GrainId.Create("trafficsignal", "hosted-live/S-01")));
     }
 
     [Fact]
@@ -81,6 +97,52 @@ public sealed class ClusterClientAccessTests(SiloHostFixture host)
         await using var wrong = await RawClient.ConnectAsync(host.Gateway, token: SiloHostFixture.TokenOf("ana") + "x");
         var unknown = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => wrong.Grains.GetGrain<ITrafficSignalGrain>(TwinKeys.Of(TwinKeys.Live, Plans.Signal)).GetStateAsync());
         Assert.Equal("ITrafficSignalGrain.GetStateAsync: the token is not known (mistyped, or revoked from the tokens file)", unknown.Message);
+    }
+
+    [Fact]
+    public async Task A_client_that_forges_the_sender_id_of_a_grain_a_silos_hosted_client_or_a_system_target_is_checked_and_refused()
+    {
+        var log = LogCapture.On(host.App);
+        var silo = host.App.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        GrainId[] senders =
+        [
+            GrainId.Create("trafficsignal", TwinKeys.Of(TwinKeys.Live, Plans.Signal)),
+            GrainId.Create("sys.client", "hosted-" + silo),
+            GrainId.Create("sys.svc.stream.agent", silo),
+        ];
+
+        // With the admin token too: the audit log is written only by the silos' own calls, so this would be an entry
+        // only if the call were taken for one of them.
+        await using var raw = await RawClient.ConnectAsync(host.Gateway, SiloHostFixture.TokenOf("admin"), responseTimeout: TimeSpan.FromSeconds(1));
+        foreach (var sender in senders)
+        {
+            raw.SendAs(sender);
+            var what = $"forged as {sender}";
+            var call = raw.Grains.GetGrain<IAuditLogGrain>(AuditLog.Key).AppendAsync(new AuditRecord("admin", AuditLog.PlanApply, what, null, null, null));
+
+            // The answer goes to the sender named, not to this client: the silo's log shows the refusal.
+            await log.WaitForAsync($"Refused a cluster client's call from {sender} to ", "IAuditLogGrain.AppendAsync is not for cluster clients");
+            await Assert.ThrowsAnyAsync<Exception>(() => call);
+            Assert.DoesNotContain(await host.Api.GetAuditAsync(from: before), e => e.What == what);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_that_connects_under_a_silos_hosted_client_id_is_refused_by_the_gateway()
+    {
+        var log = LogCapture.On(host.App);
+        var hosted = "hosted-" + host.App.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
+
+        // The answers to the HTTP API's grain calls go to that id (and carry the cluster secret back): no client gets it.
+        var connect = Record.ExceptionAsync(async () => await (await RawClient.ConnectAsync(host.Gateway, SiloHostFixture.TokenOf("admin"), clientId: hosted, connectTimeout: TimeSpan.FromSeconds(5))).DisposeAsync());
+        await log.WaitForAsync("Refused a gateway connection from ", $"the client gave the id sys.client/{hosted} of a silo's hosted client");
+        Assert.NotNull(await connect);
+
+        // Any other id the client picks is let in (then its calls are checked), and the HTTP API still answers.
+        await using var other = await RawClient.ConnectAsync(host.Gateway, SiloHostFixture.TokenOf("ana"), clientId: "hosted" + Guid.NewGuid().ToString("N"));
+        Assert.NotNull(await other.Grains.GetGrain<ISignalControlGrain>(TwinKeys.Of(TwinKeys.Live, Plans.Signal)).GetPlanAsync());
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await host.Http.GetAsync($"api/twins/live/signals/{Plans.Signal}/plan")).StatusCode);
     }
 
     [Fact]
@@ -299,12 +361,15 @@ public sealed class ClusterClientAccessTests(SiloHostFixture host)
     /// <summary>The twins of the matrix test: a fresh one, and one that runs <see cref="Plan"/>.</summary>
     private sealed record MatrixTwins(string Fresh, string Planned, TimingPlanInfo Plan);
 
-    /// <summary>A plain Orleans client of the gateway that sends a token (or none) and, to try forging, a caller of its own.</summary>
+    /// <summary>
+    /// A plain Orleans client of the gateway that sends a token (or none) and, to try forging, a caller of its own, an
+    /// id of its own (the connection's: ConnectAsync's clientId) or a sender id of its own on each call (<see cref="SendAs"/>).
+    /// </summary>
     private sealed class RawClient(IHost host) : IAsyncDisposable
     {
         public IGrainFactory Grains => host.Services.GetRequiredService<IClusterClient>();
 
-        public static async Task<RawClient> ConnectAsync(System.Net.IPEndPoint gateway, string? token, CallerInfo? forgedCaller = null)
+        public static async Task<RawClient> ConnectAsync(System.Net.IPEndPoint gateway, string? token, CallerInfo? forgedCaller = null, string? clientId = null, TimeSpan? responseTimeout = null, TimeSpan? connectTimeout = null)
         {
             var host = new HostBuilder()
                 .UseOrleansClient(c =>
@@ -315,6 +380,11 @@ public sealed class ClusterClientAccessTests(SiloHostFixture host)
                         o.ClusterId = ClusterIds.DefaultClusterId;
                         o.ServiceId = ClusterIds.ServiceId;
                     });
+                    if (responseTimeout is { } timeout)
+                    {
+                        c.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = timeout);
+                    }
+
                     c.AddOutgoingGrainCallFilter(async call =>
                     {
                         if (token is not null)
@@ -331,9 +401,42 @@ public sealed class ClusterClientAccessTests(SiloHostFixture host)
                     });
                 })
                 .Build();
-            await host.StartAsync();
+            if (clientId is not null)
+            {
+                // The id the client gives the gateway in its first bytes (Orleans' LocalClientDetails.ClientId): any a client wants.
+                var details = host.Services.GetRequiredService(OrleansCore.GetType("Orleans.LocalClientDetails", throwOnError: true)!);
+                var id = typeof(GrainId).Assembly.GetType("Orleans.Runtime.ClientGrainId", throwOnError: true)!.GetMethod("Create", [typeof(string)])!.Invoke(null, [clientId]);
+                details.GetType().GetField("<ClientId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance)!.SetValue(details, id);
+            }
+
+            using var started = new CancellationTokenSource(connectTimeout ?? TimeSpan.FromSeconds(30));
+            try
+            {
+                await host.StartAsync(started.Token);
+            }
+            catch
+            {
+                host.Dispose();
+                throw;
+            }
+
             return new RawClient(host);
         }
+
+        /// <summary>
+        /// From now on every call of this client names <paramref name="sender"/> as its sender (Orleans' message header
+        /// SendingGrain, which the client fills from OutsideRuntimeClient.CurrentActivationAddress); the answers then go
+        /// to that sender, not to this client.
+        /// </summary>
+        public void SendAs(GrainId sender)
+        {
+            var runtime = host.Services.GetRequiredService(OrleansCore.GetType("Orleans.OutsideRuntimeClient", throwOnError: true)!);
+            var address = runtime.GetType().GetProperty("CurrentActivationAddress")!;
+            var current = (GrainAddress)address.GetValue(runtime)!;
+            address.SetValue(runtime, new GrainAddress { GrainId = sender, ActivationId = current.ActivationId, SiloAddress = current.SiloAddress });
+        }
+
+        private static Assembly OrleansCore => typeof(IClusterClient).Assembly;
 
         public async ValueTask DisposeAsync()
         {

@@ -1,6 +1,7 @@
 using CityTwin.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 
 namespace CityTwin.Silo.Security;
 
@@ -13,44 +14,65 @@ namespace CityTwin.Silo.Security;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Which calls come from a cluster client: Orleans sets a call's source (<see cref="IGrainCallContext.SourceId"/>)
-/// to the sending grain, system target or client. An external client's id is a client id (type <c>sys.client</c>)
-/// with a random key; the client that a silo hosts for calls made outside any grain (the HTTP handlers) has a
-/// client id too, but with the key <c>hosted-{silo address}</c> (Orleans' <c>HostedClient</c>). Grains, grain
-/// timers, stream delivery (pulling agents), reminders and other system targets send with their own ids. So a call
-/// is checked when its source is a client id that is not a hosted client's, or when it has no source at all.
+/// Which calls come from inside the cluster: those that carry the cluster secret (<see cref="ClusterSecret"/>), which
+/// every silo puts in the request context of every call it makes to a grain or system target
+/// (<see cref="InsideClusterCalls"/>): grain to grain, the HTTP API's calls through the silo's hosted client, stream
+/// delivery, reminders, system targets. Grain timer ticks are not calls (the silo makes them for the grain itself) and
+/// go on too. Every other call is checked, whatever its sender id says: the gateway does not check that a client's
+/// messages carry the client's own id, so a client can send as a grain or as a silo's hosted client.
 /// </para>
 /// <para>
-/// What this does not stop: the gateway does not check that a client's messages carry the client's own id, so a
-/// client built to forge its sender id could pass for a grain. That needs a client written for it, and still a
-/// reachable gateway: keep the gateway on a network only trusted clients reach (docs/security.md).
+/// The secret is taken out of the request context before the grain runs, so grains never hold it (their own calls get
+/// it again from the outgoing filter) and it goes into no stream item. A call to a client never carries it, and the
+/// gateway refuses clients that pose as a silo's hosted client (<see cref="HostedClientIdGuard"/>), so the answers to the
+/// silos' own calls, which carry their request context back, reach no client either.
+/// </para>
+/// <para>
+/// Objects a silo's hosted client would expose to grains (observers) get calls without the secret and are checked
+/// like a cluster client's calls: CityTwin has none.
 /// </para>
 /// </remarks>
-public sealed partial class ClusterClientAccess(TokenStore tokens, IServiceProvider services, ILogger<ClusterClientAccess> log) : IIncomingGrainCallFilter
+public sealed partial class ClusterClientAccess : IIncomingGrainCallFilter
 {
-    // Resolved on first use: the runtime creates its call filters while it is being built itself.
-    private IGrainFactory Grains => field ??= services.GetRequiredService<IGrainFactory>();
-
-    /// <summary>The key prefix of the client a silo hosts for its own calls from outside grains (Orleans' HostedClient).</summary>
-    private static ReadOnlySpan<byte> HostedClientKeyPrefix => "hosted-"u8;
-
     /// <summary>The one Orleans system interface that cluster clients call: the cluster manifest (which grain types exist where).</summary>
     private const string ManifestInterface = "Orleans.Runtime.IClusterManifestSystemTarget";
 
-    /// <summary>True when a call with this source came from a cluster client (not from a grain, a system target or a silo's hosted client).</summary>
-    public static bool IsFromClusterClient(GrainId? source)
-    {
-        if (source is not { } id)
-        {
-            return true;
-        }
+    /// <summary>Orleans' request of a grain timer tick (GrainTimer.TimerTickInvoker): made only inside a silo, it has no serializer.</summary>
+    private const string TimerTickTypeName = "Orleans.Runtime.GrainTimer+TimerTickInvoker";
 
-        return id.IsClient() && !id.Key.AsSpan().StartsWith(HostedClientKeyPrefix);
+    private readonly TokenStore _tokens;
+    private readonly ClusterSecret _secret;
+    private readonly IServiceProvider _services;
+    private readonly ILogger<ClusterClientAccess> _log;
+    private readonly Type _timerTick;
+
+    public ClusterClientAccess(TokenStore tokens, ClusterSecret secret, IServiceProvider services, ILogger<ClusterClientAccess> log)
+    {
+        _tokens = tokens;
+        _secret = secret;
+        _services = services;
+        _log = log;
+        _timerTick = typeof(ISiloStatusOracle).Assembly.GetType(TimerTickTypeName)
+            ?? throw new InvalidOperationException($"this version of Orleans has no {TimerTickTypeName}: the check of cluster clients' calls (ClusterClientAccess) needs updating, or grain timers would be refused");
     }
 
-    /// <summary>Calls inside the cluster go straight on (no extra allocation on that path); a cluster client's are checked.</summary>
-    public Task Invoke(IIncomingGrainCallContext context) =>
-        IsFromClusterClient(context.SourceId) && !IsManifestCall(context) ? CheckAsync(context) : context.Invoke();
+    // Resolved on first use: the runtime creates its call filters while it is being built itself.
+    private IGrainFactory Grains => field ??= _services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>
+    /// Calls from inside the cluster (the cluster secret in their request context) go straight on, with the secret
+    /// taken out; grain timer ticks and a client's cluster manifest request too; every other call is checked.
+    /// </summary>
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (_secret.IsCarriedBy(RequestContext.Get(ClusterSecret.Key)))
+        {
+            RequestContext.Remove(ClusterSecret.Key);
+            return context.Invoke();
+        }
+
+        return context.Request.GetType() == _timerTick || IsManifestCall(context) ? context.Invoke() : CheckAsync(context);
+    }
 
     private static bool IsManifestCall(IIncomingGrainCallContext context) =>
         context.TargetId.Type.IsSystemTarget() && context.InterfaceMethod.DeclaringType?.FullName == ManifestInterface;
@@ -63,6 +85,7 @@ public sealed partial class ClusterClientAccess(TokenStore tokens, IServiceProvi
         // is the one checked here, whatever the client put under the caller's key.
         RequestContext.Remove(ClientCalls.TokenKey);
         RequestContext.Remove(ClientCalls.CallerKey);
+        RequestContext.Remove(ClusterSecret.Key);
         var method = GrainCallPolicy.Find(context.InterfaceMethod);
         var name = method?.Name ?? $"{context.InterfaceMethod.DeclaringType?.Name ?? context.InterfaceName}.{context.MethodName}";
         if (string.IsNullOrEmpty(sent))
@@ -70,7 +93,7 @@ public sealed partial class ClusterClientAccess(TokenStore tokens, IServiceProvi
             throw Refuse(context, $"{name}: a cluster client's calls need a token: connect with CityTwinClient.ConnectAsync(gateway, token) (docs/security.md, \"Cluster clients\")");
         }
 
-        var token = tokens.Find(sent);
+        var token = _tokens.Find(sent);
         if (token is null)
         {
             throw Refuse(context, $"{name}: the token is not known (mistyped, or revoked from the tokens file)");
@@ -132,7 +155,7 @@ public sealed partial class ClusterClientAccess(TokenStore tokens, IServiceProvi
 
     private UnauthorizedAccessException Refuse(IIncomingGrainCallContext context, string reason)
     {
-        LogRefused(log, context.SourceId?.ToString() ?? "no source", context.TargetId.ToString(), reason);
+        LogRefused(_log, context.SourceId?.ToString() ?? "no source", context.TargetId.ToString(), reason);
         return new UnauthorizedAccessException(reason);
     }
 
@@ -143,11 +166,23 @@ public sealed partial class ClusterClientAccess(TokenStore tokens, IServiceProvi
 /// <summary>Registration of the check of cluster clients' calls.</summary>
 public static class ClusterClientAccessExtensions
 {
-    /// <summary>Checks every call from a cluster client against the tokens and <see cref="GrainCallPolicy"/> (the silo needs a <see cref="TokenStore"/> service).</summary>
-    public static ISiloBuilder AddClusterClientAccess(this ISiloBuilder silo)
+    /// <summary>
+    /// Checks every call that does not carry <paramref name="secret"/> against the tokens and <see cref="GrainCallPolicy"/>
+    /// (the silo needs a <see cref="TokenStore"/> service), puts the secret on every call this silo makes to a grain or
+    /// system target, and refuses gateway clients that pose as a silo's hosted client. Every silo of the cluster needs the
+    /// same secret. Add it after any other gateway connection middleware (TLS), so that it reads what the client sent.
+    /// </summary>
+    public static ISiloBuilder AddClusterClientAccess(this ISiloBuilder silo, ClusterSecret secret)
     {
+        silo.Services.AddSingleton(secret);
         silo.Services.AddSingleton<ClusterClientAccess>();
         silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<ClusterClientAccess>());
+        silo.Services.AddSingleton<IOutgoingGrainCallFilter, InsideClusterCalls>();
+        silo.Configure<SiloConnectionOptions>(o => o.ConfigureGatewayInboundConnection(connections =>
+        {
+            var guard = new HostedClientIdGuard(connections.ApplicationServices);
+            connections.Use(next => connection => guard.OnConnectionAsync(connection, next));
+        }));
         return silo;
     }
 }

@@ -116,8 +116,8 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a silo of cluster <paramref name="clusterId"/> and waits until its API answers.</summary>
-    public static Task<SiloProcess> StartAsync(string postgres, string clusterId, (int Http, int Silo, int Gateway)? ports = null) =>
-        StartUpAsync(["--storage", "postgres", "--postgres", postgres, "--cluster-id", clusterId], CliProcess.DataDirectory, ports);
+    public static Task<SiloProcess> StartAsync(string postgres, string clusterId, (int Http, int Silo, int Gateway)? ports = null, IReadOnlyList<string>? more = null) =>
+        StartUpAsync(["--storage", "postgres", "--postgres", postgres, "--cluster-id", clusterId, .. more ?? []], CliProcess.DataDirectory, ports);
 
     /// <summary>
     /// Starts a silo with the in-memory default storage (a single silo) whose data directory is
@@ -163,6 +163,10 @@ public sealed class SiloProcess : IAsyncDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await _process.WaitForExitAsync(cts.Token);
     }
+
+    /// <summary>How many silos this silo's cluster view (GET /api/cluster) lists as active.</summary>
+    public async Task<int> ActiveSilosAsync() =>
+        (await GetJsonAsync("/api/cluster")).GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "Active");
 
     /// <summary>GET a path and parse the JSON answer.</summary>
     public async Task<JsonElement> GetJsonAsync(string path)

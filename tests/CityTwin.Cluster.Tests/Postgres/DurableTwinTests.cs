@@ -102,7 +102,7 @@ public sealed class DurableTwinTests(PostgresFixture pg, ITestOutputHelper outpu
                 silos.Add(await SiloProcess.StartAsync(db, "three"));
             }
 
-            await Events.EventuallyAsync(() => ActiveSilosAsync(silos[0]), n => n == 3, TimeSpan.FromSeconds(30));
+            await Events.EventuallyAsync(() => silos[0].ActiveSilosAsync(), n => n == 3, TimeSpan.FromSeconds(30));
             var victim = silos[1];
             var next = 0;
             var sent = 0;
@@ -160,7 +160,7 @@ public sealed class DurableTwinTests(PostgresFixture pg, ITestOutputHelper outpu
             await Events.EventuallyAsync(() => work.AcceptedPerSensorAsync(survivor.Http, Twin), c => work.Mismatches(c, Rounds).Count == 0, TimeSpan.FromSeconds(90));
             Assert.Empty(work.Mismatches(await work.AcceptedPerSensorAsync(silos[2].Http, Twin), Rounds));
             output.WriteLine($"every sensor complete {watch.Elapsed.TotalSeconds:0.0} s after the first round");
-            await Events.EventuallyAsync(() => ActiveSilosAsync(survivor), n => n == 2, TimeSpan.FromSeconds(60));
+            await Events.EventuallyAsync(() => survivor.ActiveSilosAsync(), n => n == 2, TimeSpan.FromSeconds(60));
         }
         finally
         {
@@ -183,7 +183,7 @@ public sealed class DurableTwinTests(PostgresFixture pg, ITestOutputHelper outpu
 
         await using var late = await SiloProcess.StartAsync(db, "join");
         var lateAddress = (await late.GetJsonAsync("/api/health")).GetProperty("silo").GetString();
-        await Events.EventuallyAsync(() => ActiveSilosAsync(a), n => n == 3, TimeSpan.FromSeconds(30));
+        await Events.EventuallyAsync(() => a.ActiveSilosAsync(), n => n == 3, TimeSpan.FromSeconds(30));
         var before = await ActivationsAsync(a, lateAddress!);
 
         // New grains (a new twin's entities) are placed over all silos, the new one included.
@@ -214,9 +214,6 @@ public sealed class DurableTwinTests(PostgresFixture pg, ITestOutputHelper outpu
         Assert.Equal(0, report.GetProperty("rejected").GetInt32());
         return report;
     }
-
-    private static async Task<int> ActiveSilosAsync(SiloProcess silo) =>
-        (await silo.GetJsonAsync("/api/cluster")).GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "Active");
 
     private static async Task<int> ActivationsAsync(SiloProcess silo, string address) =>
         (await silo.GetJsonAsync("/api/cluster")).GetProperty("silos").EnumerateArray()
