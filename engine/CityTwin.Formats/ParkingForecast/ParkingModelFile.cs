@@ -250,7 +250,12 @@ public static class ParkingModelFile
     private static FacilityForecastModel? Parameters(JsonFields f, JsonElement e, string path, string id, bool pooled)
     {
         var before = f.ErrorCount;
-        var recency = f.Number(e, "recency", path + ".recency", double.Epsilon, 1);
+        var recency = f.Number(e, "recency", path + ".recency", 0, 1);
+        if (recency == 0)
+        {
+            f.Error(path + ".recency", "must be above 0");
+        }
+
         var carry = NumberArray(f, e, "carry", path + ".carry", 0, 1, 2);
         var lower = NumberArray(f, e, "lower", path + ".lower", -1, 1, 2);
         var upper = NumberArray(f, e, "upper", path + ".upper", -1, 1, 2);
