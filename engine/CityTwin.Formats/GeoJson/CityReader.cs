@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CityTwin.Engine.City;
-using NetTopologySuite.Geometries;
-
 using CityTwin.Formats.ParkingForecast;
+using NetTopologySuite.Geometries;
 
 namespace CityTwin.Formats.GeoJson;
 
