@@ -102,7 +102,7 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
         if (model is not null)
         {
             zone ??= TimeZoneInfo.Utc;
-            _model = snapshot?.Profile is { } profile && Fits(profile, model)
+            _model = snapshot?.Profile is { } profile && FacilityForecastState.Fits(profile, model.Forecaster.Options)
                 ? model.Restore(facility.Id, profile, zone)
                 : model.StartLive(facility.Id, zone);
             var p = _model.Model;
@@ -183,12 +183,6 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
         {
             m.Apply(tsTicks, _occupied, _facility.Capacity);
         }
-    }
-
-    private static bool Fits(FacilityProfileData profile, FittedParkingModel model)
-    {
-        var slots = 1440 / model.Forecaster.Options.SlotMinutes;
-        return profile.Sum.Count == 7 * slots && profile.TimeOfDaySum.Count == slots;
     }
 
     /// <summary>Applies an event; false when it changed nothing (an older occupancy snapshot).</summary>

@@ -207,7 +207,7 @@ public sealed class FacilityForecastState
         : this(model, options, zone)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (data.Sum.Count != _sum.Length || data.Weight.Count != _weight.Length || data.TimeOfDaySum.Count != _todSum.Length || data.TimeOfDayCount.Count != _todCount.Length)
+        if (!Fits(data, options))
         {
             throw new ArgumentException($"the profile has {data.Sum.Count} weekday/time cells and {data.TimeOfDaySum.Count} time-of-day slots; {options.SlotMinutes}-minute slots need {_sum.Length} and {_todSum.Length}", nameof(data));
         }
@@ -236,6 +236,15 @@ public sealed class FacilityForecastState
     public FacilityForecastModel Model => _model;
 
     public ForecastOptions Options => _options;
+
+    /// <summary>True when a profile's sizes fit the options' slots (a profile kept with another slot width does not).</summary>
+    public static bool Fits(FacilityProfileData data, ForecastOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        var slots = options.SlotsPerDay;
+        return data.Sum.Count == 7 * slots && data.Weight.Count == 7 * slots && data.TimeOfDaySum.Count == slots && data.TimeOfDayCount.Count == slots;
+    }
 
     /// <summary>Counts applied.</summary>
     public int Applied { get; private set; }

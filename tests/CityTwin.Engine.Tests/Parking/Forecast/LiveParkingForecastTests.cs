@@ -157,6 +157,17 @@ public sealed class LiveParkingForecastTests : IDisposable
         Assert.Equal([1.0, 1.0, 1.0], profile.Weight.Skip(16).Take(3));
         Assert.Equal(new DateTime(2024, 1, 8, 8, 46, 0).Ticks, live.Model.LastTicks);
 
+        // A facility the model file does not list: the pooled parameters, its own profile learnt from its counts.
+        Assert.EndsWith("the pooled parameters (not in the model file); one count per 30-min slot", live.View().ForecastMethod, StringComparison.Ordinal);
+        // 09:16 and later have no count yet at that time of day: the mean of the three counts (no carry-over, no interval width in this model).
+        Assert.All(live.View().Forecast, f =>
+        {
+            Assert.Equal("mean", f.Basis);
+            Assert.Equal((40 + 71 + 10) / 3.0, f.Occupied, 9);
+            Assert.Equal(f.Occupied, f.Lower!.Value, 9);
+            Assert.Equal(f.Occupied, f.Upper!.Value, 9);
+        });
+
         // Without a model the facility keeps the trend (the sample city's behaviour).
         var plain = new ParkingLive(Facility("P", 100), LiveOptions.Default);
         plain.Apply(new SensorReading(SensorEventType.ParkingOccupancy, "P", t0, 1, Occupied: 40));
