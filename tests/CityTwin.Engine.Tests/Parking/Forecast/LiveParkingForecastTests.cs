@@ -304,6 +304,16 @@ public sealed class LiveParkingForecastTests : IDisposable
         Assert.Equal("Europe/London", city.TimeZone.Id);
         Assert.Equal(8, city.ParkingModel!.Forecaster.Facilities.Count(m => !m.Value.Pooled));
 
+        Manifest("\"timeZone\": \"UTC\",");
+        Assert.Equal(TimeSpan.Zero, CityReader.ReadFolder(_dir).TimeZone.BaseUtcOffset);
+        Manifest("\"timeZone\": \"America/New_York\",");
+        Assert.Equal(TimeSpan.FromHours(-5), CityReader.ReadFolder(_dir).TimeZone.BaseUtcOffset);
+
+        Manifest("\"timeZone\": \"UTC\",");
+        Assert.Equal(TimeSpan.Zero, CityReader.ReadFolder(_dir).TimeZone.BaseUtcOffset);
+        Manifest("\"timeZone\": \"America/New_York\",");
+        Assert.Equal(TimeSpan.FromHours(-5), CityReader.ReadFolder(_dir).TimeZone.BaseUtcOffset);
+
         Manifest("\"timeZone\": \"Europe/Lodnon\",");
         Assert.Equal("city.json: field 'timeZone': 'Europe/Lodnon' is not an IANA time zone id known here (e.g. Europe/London, America/New_York, UTC)",
             Assert.Single(Assert.Throws<CityValidationException>(() => CityReader.ReadFolder(_dir)).Errors).ToString());
