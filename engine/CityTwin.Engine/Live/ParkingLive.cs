@@ -107,7 +107,7 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
                 : model.StartLive(facility.Id, zone);
             var p = _model.Model;
             _modelMethod = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"model: weekday/time profile in {zone.Id} (recency {p.Recency:0.##}) + last count's deviation x carry-over; {model.Forecaster.Options.Coverage:P0} interval from the errors fitted per horizon; {(model.Knows(facility.Id) ? p.Pooled ? "the pooled parameters (little history in the model file)" : "its own parameters" : "the pooled parameters (not in the model file)")}; one count per {model.Forecaster.Options.SlotMinutes}-min slot");
+                $"model: weekday/time profile in {zone.Id} (recency {p.Recency:0.##}) + last count's deviation x carry-over; {model.Forecaster.Options.Coverage * 100:0.#}% interval from the errors fitted per horizon; {(model.Knows(facility.Id) ? p.Pooled ? "the pooled parameters (little history in the model file)" : "its own parameters" : "the pooled parameters (not in the model file)")}; one count per {model.Forecaster.Options.SlotMinutes}-min slot");
         }
 
         if (snapshot is null)
