@@ -135,6 +135,47 @@ internal static class ParkingForecastCommand
         return command;
     }
 
+    public static Command CreateFit()
+    {
+        var csv = CountsArgument();
+        var trainUntil = new Option<string?>("--train-until") { Description = "Fit on the counts before this local time (yyyy-MM-dd [HH:mm]); default: every count" };
+        var coverage = CoverageOption();
+        var outFile = new Option<string>("--out") { Description = "Model file to write (JSON), for a city's parkingModel", Required = true };
+        var command = new Command("fit", "Fit the occupancy forecast model on counts and write it as a model file the live twin forecasts with")
+        {
+            csv, trainUntil, coverage, outFile,
+        };
+        command.SetAction((parse, _) => Run.GuardedAsync(() =>
+        {
+            var wall = Stopwatch.StartNew();
+            var options = Options(parse.GetValue(coverage));
+            var (name, history) = Load(parse.GetValue(csv)!);
+            var until = parse.GetValue(trainUntil) is { } text
+                ? Time(text, "--train-until")
+                : new DateTime(history.Facilities.Select(f => f.Ticks[^1]).DefaultIfEmpty(0).Max() + 1);
+            if (!history.Facilities.Any(f => f.Count > 0 && f.Ticks[0] < until.Ticks))
+            {
+                throw new CliInputException($"{name}: no usable count before {until:yyyy-MM-dd HH:mm} to fit on");
+            }
+
+            var model = FittedParkingModel.Fit(history, until, options);
+            var outPath = parse.GetValue(outFile)!;
+            ParkingModelFile.Write(outPath, model, name);
+            var f = model.Forecaster;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: fitted on the counts before {until:yyyy-MM-dd HH:mm:ss}: {f.Facilities.Count} facilities, {f.Facilities.Values.Count(m => m.Pooled)} of them on the pooled parameters; {options.Coverage:P0} intervals"));
+            foreach (var m in f.Facilities.Values.OrderBy(m => m.Facility, StringComparer.Ordinal))
+            {
+                Console.WriteLine($"  {m.Facility}: {m.Method}");
+            }
+
+            Console.WriteLine($"  pool: {f.Pool.Method}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {Path.GetFullPath(outPath)} in {wall.Elapsed.TotalSeconds:F2} s"));
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return command;
+    }
+
     private static Argument<string> CountsArgument() =>
         new("CSV") { Description = "Occupancy counts: CSV SystemCodeNumber,Capacity,Occupancy,LastUpdated (the Birmingham layout)" };
 

@@ -17,6 +17,7 @@ parking.Subcommands.Add(ParkingWhatIfCommand.CreateWhatIf());
 parking.Subcommands.Add(ParkingWhatIfCommand.CreateFitDemand());
 parking.Subcommands.Add(ParkingForecastCommand.CreateBacktest());
 parking.Subcommands.Add(ParkingForecastCommand.CreateForecast());
+parking.Subcommands.Add(ParkingForecastCommand.CreateFit());
 root.Subcommands.Add(parking);
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());

@@ -88,8 +88,11 @@ internal static class StateCommand
         w.WriteLine($"entries {p.Entries}, exits {p.Exits}, snapshots {p.Snapshots}, corrections {p.Corrections} ({p.CorrectionVeh} veh), underflows {p.Underflows}");
         foreach (var f in p.Forecast)
         {
-            w.WriteLine($"forecast +{f.HorizonMin} min: {F(f.Occupied, "0")} ({F(f.OccupancyRatio * 100, "0.0")}%)");
+            var interval = f.Lower is { } lo && f.Upper is { } hi ? $", interval {F(lo, "0")}-{F(hi, "0")}, basis {f.Basis}" : "";
+            w.WriteLine($"forecast +{f.HorizonMin} min: {F(f.Occupied, "0")} ({F(f.OccupancyRatio * 100, "0.0")}%){interval}");
         }
+
+        w.WriteLine($"forecast method: {p.ForecastMethod}");
 
         w.WriteLine(Counters(p.Counters));
         return w.ToString();

@@ -100,13 +100,19 @@ public sealed record SignalState(
     [property: Id(16)] IReadOnlyList<RejectedEventData> RecentRejected,
     [property: Id(17)] IReadOnlyList<LateEventInfo> RecentLate);
 
-/// <summary>An occupancy forecast at a horizon.</summary>
+/// <summary>
+/// An occupancy forecast at a horizon; with the occupancy model also the prediction interval (<see cref="Lower"/> to
+/// <see cref="Upper"/> occupied spaces) and the basis of its level (profile, time-of-day, mean, last-value; trend).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.ForecastPoint")]
 public sealed record ForecastPoint(
     [property: Id(0)] int HorizonMin,
     [property: Id(1)] DateTimeOffset At,
     [property: Id(2)] double Occupied,
-    [property: Id(3)] double OccupancyRatio);
+    [property: Id(3)] double OccupancyRatio,
+    [property: Id(4)] double? Lower = null,
+    [property: Id(5)] double? Upper = null,
+    [property: Id(6)] string? Basis = null);
 
 /// <summary>A parking facility's live state.</summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.ParkingState")]

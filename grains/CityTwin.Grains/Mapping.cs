@@ -100,7 +100,7 @@ internal static class Mapping
         v.CorrectionVeh,
         v.Underflows,
         v.ForecastMethod,
-        v.Forecast.Select(p => new ForecastPoint(p.HorizonMin, Utc(p.AtTicks), p.Occupied, p.Ratio)).ToArray(),
+        v.Forecast.Select(p => new ForecastPoint(p.HorizonMin, Utc(p.AtTicks), p.Occupied, p.Ratio, p.Lower, p.Upper, p.Basis)).ToArray(),
         ToCounters(v.Totals),
         ToCounters(v.Sensors),
         ToData(v.RecentRejected),

@@ -29,7 +29,7 @@ public sealed class ParkingFacilityGrain(
         }
 
         var roles = city.DetectorsOf(entityId).ToDictionary(d => d.Id, d => d.Role, StringComparer.Ordinal);
-        return new ParkingLive(facility, options, snapshot)
+        return new ParkingLive(facility, options, snapshot, city.ParkingModel, city.TimeZone)
         {
             RoleOf = id => roles.GetValueOrDefault(id, GateRole.Unspecified),
         };

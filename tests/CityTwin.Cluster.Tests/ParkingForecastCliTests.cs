@@ -3,7 +3,7 @@ using CityTwin.Cluster.Tests.Postgres;
 
 namespace CityTwin.Cluster.Tests;
 
-/// <summary><c>citytwin parking backtest</c> and <c>parking forecast</c> as real processes on the Birmingham slice (CC BY 4.0, tests/data/parking-birmingham/SOURCE.txt).</summary>
+/// <summary><c>citytwin parking backtest</c>, <c>parking forecast</c> and <c>parking fit</c> as real processes on the Birmingham slice (CC BY 4.0, tests/data/parking-birmingham/SOURCE.txt).</summary>
 public sealed class ParkingForecastCliTests
 {
     private static readonly string Slice = Path.Combine(AppContext.BaseDirectory, "data", "parking-birmingham", "birmingham-10-carparks.csv");
@@ -90,6 +90,34 @@ public sealed class ParkingForecastCliTests
             Assert.Equal(9 * 48, rows.Count);
             Assert.DoesNotContain(rows, r => r[0] == "BHMBRTARC01");
             Assert.All(rows, r => Assert.InRange(double.Parse(r[3], CultureInfo.InvariantCulture), 0, double.Parse(r[6], CultureInfo.InvariantCulture)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Fit_writes_a_model_file_the_city_reads_and_exits_2_without_counts_to_fit_on()
+    {
+        var dir = TempDir();
+        try
+        {
+            var model = Path.Combine(dir, "parking-model.json");
+            var (code, output, _) = await CliProcess.RunAsync(["parking", "fit", Slice, "--train-until", "2016-11-28", "--coverage", "0.8", "--out", model]);
+            Assert.True(code == 0, output);
+            Assert.Contains("fitted on the counts before 2016-11-28 00:00:00: 10 facilities, 2 of them on the pooled parameters; 80", output, StringComparison.Ordinal);
+            var read = CityTwin.Formats.ParkingForecast.ParkingModelFile.Read(model);
+            Assert.Equal(0.8, read.Forecaster.Options.Coverage);
+            Assert.Equal(new DateTime(2016, 11, 28), read.Forecaster.TrainUntil);
+            Assert.Equal(9, read.Profiles.Count); // BHMBRTARC01 counts only from 2016-12-13: pooled parameters, no profile yet
+            Assert.All(read.Profiles.Values, p => Assert.True(p.LastTicks < new DateTime(2016, 11, 28).Ticks));
+
+            var early = await CliProcess.RunAsync(["parking", "fit", Slice, "--train-until", "2016-10-01", "--out", model]);
+            Assert.True(early.ExitCode == 2, early.Output);
+            Assert.Contains("no usable count before 2016-10-01 00:00 to fit on", early.Output + early.Error, StringComparison.Ordinal);
+            var bad = await CliProcess.RunAsync(["parking", "fit", Slice, "--train-until", "soon", "--out", model]);
+            Assert.Equal(2, bad.ExitCode);
         }
         finally
         {

@@ -175,6 +175,8 @@ public static class CityBuilder
             DemandFiles = draft.DemandFiles,
             SignalControllers = controllers,
             Vehicles = draft.Vehicles,
+            TimeZone = draft.TimeZone,
+            ParkingModel = draft.ParkingModel,
         };
     }
 

@@ -19,6 +19,12 @@ public sealed class CityDraft
     /// <summary>The manifest's <c>vehicles</c> (the defaults when it has none).</summary>
     public VehicleBehaviour Vehicles { get; set; } = VehicleBehaviour.Default;
 
+    /// <summary>The manifest's <c>timeZone</c> (UTC when it has none).</summary>
+    public TimeZoneInfo TimeZone { get; set; } = TimeZoneInfo.Utc;
+
+    /// <summary>The manifest's <c>parkingModel</c>, read (null when it names none).</summary>
+    public Parking.Forecast.FittedParkingModel? ParkingModel { get; set; }
+
     /// <summary>The rows of the manifest's controllers file (docs/city-format.md); empty when it names none.</summary>
     public List<Signals.SignalDetectorDraft> SignalDetectors { get; } = [];
 

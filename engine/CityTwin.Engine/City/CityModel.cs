@@ -87,6 +87,18 @@ public sealed class CityModel
     /// <summary>How the city's vehicles and drivers behave in the traffic simulation (the manifest's <c>vehicles</c>; HCM and SUMO-car defaults without it).</summary>
     public VehicleBehaviour Vehicles { get; init; } = VehicleBehaviour.Default;
 
+    /// <summary>
+    /// The city's time zone (the manifest's <c>timeZone</c>; UTC without it): live events are UTC, and the parking
+    /// forecast's weekday and time-of-day slots are the city's local time.
+    /// </summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
+
+    /// <summary>
+    /// The parking occupancy model the live twin forecasts with (the manifest's <c>parkingModel</c>); null: the
+    /// facilities forecast with the trend (docs/parking-forecast.md).
+    /// </summary>
+    public Parking.Forecast.FittedParkingModel? ParkingModel { get; init; }
+
     /// <summary>The traffic controllers of the signals that have one, by signal id (the manifest's controllers file).</summary>
     public IReadOnlyDictionary<string, Signals.SignalController> SignalControllers { get; init; } = new Dictionary<string, Signals.SignalController>();
 

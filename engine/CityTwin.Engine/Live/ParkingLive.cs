@@ -1,4 +1,5 @@
 using CityTwin.Engine.City;
+using CityTwin.Engine.Parking.Forecast;
 
 namespace CityTwin.Engine.Live;
 
@@ -16,10 +17,15 @@ public sealed record ParkingSnapshot(
     long CorrectionVeh,
     long Underflows,
     long? LastSnapshotTicks,
-    IReadOnlyList<OccupancyChange> Recent);
+    IReadOnlyList<OccupancyChange> Recent,
+    FacilityProfileData? Profile = null);
 
-/// <summary>A forecast of occupancy at a horizon, with the method that made it.</summary>
-public sealed record OccupancyForecast(int HorizonMin, long AtTicks, double Occupied, double Ratio);
+/// <summary>
+/// A forecast of occupancy at a horizon: the expected occupied spaces, and with the occupancy model the prediction
+/// interval (<see cref="Lower"/>..<see cref="Upper"/>) and what the expected level came from (<see cref="Basis"/>:
+/// profile, time-of-day, mean or last-value; "trend" for the trend, which has no interval).
+/// </summary>
+public sealed record OccupancyForecast(int HorizonMin, long AtTicks, double Occupied, double Ratio, double? Lower = null, double? Upper = null, string Basis = "trend");
 
 /// <summary>A facility's live state as read by operators.</summary>
 public sealed record ParkingView(
@@ -56,13 +62,19 @@ public sealed record ParkingView(
 /// </remarks>
 public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
 {
-    /// <summary>Forecast horizons, minutes.</summary>
+    /// <summary>Forecast horizons of the trend, minutes.</summary>
     public static readonly IReadOnlyList<int> ForecastHorizonsMin = [30, 60];
+
+    /// <summary>Forecast horizons of the occupancy model, minutes.</summary>
+    public static readonly IReadOnlyList<int> ModelHorizonsMin = [30, 60, 120, 180];
 
     /// <summary>How much recent history the forecast's trend looks at.</summary>
     public static readonly TimeSpan TrendWindow = TimeSpan.FromMinutes(60);
 
     public const string ForecastMethodName = "trend: net change over the last 60 min extrapolated, clamped to [0, capacity]";
+
+    /// <summary>The method when the city has an occupancy model but the facility no count yet.</summary>
+    public const string NoCountYetMethodName = "trend (the occupancy model has no count of this facility yet): net change over the last 60 min extrapolated, clamped to [0, capacity]";
 
     private readonly ParkingFacility _facility;
     private readonly List<OccupancyChange> _recent = [];
@@ -74,11 +86,30 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
     private long _correctionVeh;
     private long _underflows;
     private long? _lastSnapshotTicks;
+    private readonly FacilityForecastState? _model;
+    private readonly string _modelMethod = "";
 
-    public ParkingLive(ParkingFacility facility, LiveOptions options, ParkingSnapshot? snapshot = null)
+    /// <summary>
+    /// A facility's live state (from <paramref name="snapshot"/> when given). With <paramref name="model"/> (the city's
+    /// fitted occupancy model) it forecasts with the model, its slots in <paramref name="zone"/>'s local time (UTC when
+    /// null); the profile comes from the snapshot, or when the snapshot has none (new, or stored before the profile
+    /// was kept), from the model file.
+    /// </summary>
+    public ParkingLive(ParkingFacility facility, LiveOptions options, ParkingSnapshot? snapshot = null, FittedParkingModel? model = null, TimeZoneInfo? zone = null)
         : base(options, snapshot?.Common)
     {
         _facility = facility;
+        if (model is not null)
+        {
+            zone ??= TimeZoneInfo.Utc;
+            _model = snapshot?.Profile is { } profile && FacilityForecastState.Fits(profile, model.Forecaster.Options)
+                ? model.Restore(facility.Id, profile, zone)
+                : model.StartLive(facility.Id, zone);
+            var p = _model.Model;
+            _modelMethod = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"model: weekday/time profile in {zone.Id} (recency {p.Recency:0.##}) + last count's deviation x carry-over; {model.Forecaster.Options.Coverage * 100:0.#}% interval from the errors fitted per horizon; {(model.Knows(facility.Id) ? p.Pooled ? "the pooled parameters (little history in the model file)" : "its own parameters" : "the pooled parameters (not in the model file)")}; one count per {model.Forecaster.Options.SlotMinutes}-min slot");
+        }
+
         if (snapshot is null)
         {
             return;
@@ -97,10 +128,13 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
 
     public int Occupied => _occupied;
 
+    /// <summary>The online occupancy model's state (null when the city has no model).</summary>
+    public FacilityForecastState? Model => _model;
+
     public override ParkingSnapshot Snapshot()
     {
         PruneRecent();
-        return new ParkingSnapshot(CommonSnapshot(), _occupied, _entries, _exits, _snapshots, _corrections, _correctionVeh, _underflows, _lastSnapshotTicks, _recent.ToArray());
+        return new ParkingSnapshot(CommonSnapshot(), _occupied, _entries, _exits, _snapshots, _corrections, _correctionVeh, _underflows, _lastSnapshotTicks, _recent.ToArray(), _model?.Export());
     }
 
     public ParkingView View()
@@ -122,8 +156,8 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
             _corrections,
             _correctionVeh,
             _underflows,
-            ForecastMethodName,
-            Forecast(),
+            _model is null ? ForecastMethodName : _model.Applied == 0 ? NoCountYetMethodName : _modelMethod,
+            _model is { Applied: > 0 } ? ModelForecast() : Forecast(),
             new EventTotals(totals.Applied, totals.Late, totals.Duplicates, totals.Rejected),
             Counters.OrderBy(c => c.Sensor, StringComparer.Ordinal).ToArray(),
             RecentRejected.ToArray(),
@@ -133,10 +167,26 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
     protected override void ApplyCore(in SensorReading reading)
     {
         var r = reading;
-        Dispatch(r);
+        if (Dispatch(r))
+        {
+            Count(r.TsTicks);
+        }
     }
 
-    private void Dispatch(SensorReading r)
+    /// <summary>
+    /// The slot rule: the first event applied in a slot later than the last count's (the nearest slot start of its
+    /// time, as the offline model places a count) gives the model a count: the occupancy after that event, at its time.
+    /// </summary>
+    private void Count(long tsTicks)
+    {
+        if (_model is { } m && (m.Applied == 0 || (tsTicks >= m.LastTicks && m.SlotIndex(tsTicks) > m.SlotIndex(m.LastTicks))))
+        {
+            m.Apply(tsTicks, _occupied, _facility.Capacity);
+        }
+    }
+
+    /// <summary>Applies an event; false when it changed nothing (an older occupancy snapshot).</summary>
+    private bool Dispatch(SensorReading r)
     {
         switch (r.Type)
         {
@@ -155,7 +205,7 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
                 if (_lastSnapshotTicks is { } last && r.TsTicks < last)
                 {
                     // An older snapshot than the one applied: counted as applied, but it must not roll occupancy back.
-                    return;
+                    return false;
                 }
 
                 _snapshots++;
@@ -173,6 +223,8 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
             default:
                 throw new ArgumentException($"a parking facility does not take '{SensorReading.TypeName(r.Type)}' events", nameof(r));
         }
+
+        return true;
     }
 
     /// <summary>Gate roles by detector id; set by the owner from the city.</summary>
@@ -249,5 +301,29 @@ public sealed class ParkingLive : LiveEntity<ParkingSnapshot>
                 return new OccupancyForecast(h, now + TimeSpan.FromMinutes(h).Ticks, occupied, occupied / _facility.Capacity);
             })
             .ToArray();
+    }
+
+    /// <summary>The occupancy model's forecasts from the watermark, each with its interval and basis.</summary>
+    private IReadOnlyList<OccupancyForecast> ModelForecast()
+    {
+        if (WatermarkTicks is not { } now || _model is not { } m)
+        {
+            return [];
+        }
+
+        var result = new List<OccupancyForecast>();
+        foreach (var h in ModelHorizonsMin)
+        {
+            var at = now + TimeSpan.FromMinutes(h).Ticks;
+            if (m.Predict(at, now) is { } p)
+            {
+                // The model works in shares of the capacity of its last count (the facility's, unless that count came from the model file).
+                var cap = _facility.Capacity;
+                var share = cap / (double)p.Capacity;
+                result.Add(new OccupancyForecast(h, at, p.Forecast * share, p.Forecast / p.Capacity, p.Lower * share, p.Upper * share, ForecastBases.Name(p.Basis)));
+            }
+        }
+
+        return result;
     }
 }

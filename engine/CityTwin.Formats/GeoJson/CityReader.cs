@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CityTwin.Engine.City;
+using CityTwin.Formats.ParkingForecast;
 using NetTopologySuite.Geometries;
 
 namespace CityTwin.Formats.GeoJson;
@@ -59,6 +60,7 @@ public static partial class CityReader
         var draft = new CityDraft();
         var files = new List<string>();
         string? controllers = null;
+        string? parkingModel = null;
         using (var manifest = Parse(manifestPath, ManifestFile, errors))
         {
             if (manifest is not null)
@@ -75,6 +77,18 @@ public static partial class CityReader
                     draft.CellSizeM = f.Number(root, "cellSizeM", "cellSizeM", CityBuilder.MinCellSizeM, CityBuilder.MaxCellSizeM, required: false) ?? 250;
                     draft.DemandFiles = f.StringList(root, "demand", "demand", 0, required: false) ?? [];
                     controllers = f.String(root, "controllers", "controllers", required: false);
+                    parkingModel = f.String(root, "parkingModel", "parkingModel", required: false);
+                    if (f.String(root, "timeZone", "timeZone", required: false) is { } zone)
+                    {
+                        if (TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var tz) && tz.HasIanaId)
+                        {
+                            draft.TimeZone = tz;
+                        }
+                        else
+                        {
+                            f.Error("timeZone", $"'{zone}' is not an IANA time zone id known here (e.g. Europe/London, America/New_York, UTC)");
+                        }
+                    }
                     if (f.Object(root, "vehicles", "vehicles", required: false) is { } vehicles)
                     {
                         draft.Vehicles = ReadVehicles(f, vehicles);
@@ -109,6 +123,25 @@ public static partial class CityReader
         if (controllers is not null)
         {
             ReadControllers(folder, controllers, draft, errors);
+        }
+
+        if (parkingModel is not null)
+        {
+            if (!File.Exists(Path.Combine(folder, parkingModel)))
+            {
+                errors.Add(new CityError(ManifestFile, "parkingModel", $"'{parkingModel}' does not exist in '{folder}'"));
+            }
+            else
+            {
+                try
+                {
+                    draft.ParkingModel = ParkingModelFile.Read(Path.Combine(folder, parkingModel), parkingModel);
+                }
+                catch (CityValidationException e)
+                {
+                    errors.AddRange(e.Errors);
+                }
+            }
         }
 
         foreach (var file in files)

@@ -69,15 +69,7 @@ public static class ForecastCsv
     }
 
     /// <summary>The basis in the files: profile, time-of-day, mean or last-value.</summary>
-    public static string Basis(ForecastBasis? basis) => basis switch
-    {
-        null => string.Empty,
-        ForecastBasis.Profile => "profile",
-        ForecastBasis.TimeOfDay => "time-of-day",
-        ForecastBasis.Mean => "mean",
-        ForecastBasis.LastValue => "last-value",
-        _ => throw new ArgumentOutOfRangeException(nameof(basis)),
-    };
+    public static string Basis(ForecastBasis? basis) => basis is { } b ? ForecastBases.Name(b) : string.Empty;
 
     private static StreamWriter Open(string path)
     {

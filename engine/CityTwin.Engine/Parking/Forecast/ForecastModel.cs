@@ -81,6 +81,20 @@ public enum ForecastBasis
     LastValue,
 }
 
+/// <summary>Names of the bases as files and the live twin show them.</summary>
+public static class ForecastBases
+{
+    /// <summary>profile, time-of-day, mean or last-value.</summary>
+    public static string Name(ForecastBasis basis) => basis switch
+    {
+        ForecastBasis.Profile => "profile",
+        ForecastBasis.TimeOfDay => "time-of-day",
+        ForecastBasis.Mean => "mean",
+        ForecastBasis.LastValue => "last-value",
+        _ => throw new ArgumentOutOfRangeException(nameof(basis)),
+    };
+}
+
 /// <summary>A forecast of occupied spaces with its prediction interval (all within 0..capacity).</summary>
 public readonly record struct OccupancyPrediction(double Forecast, double Lower, double Upper, ForecastBasis Basis, int Capacity);
 
@@ -91,7 +105,8 @@ public readonly record struct OccupancyPrediction(double Forecast, double Lower,
 /// </summary>
 public sealed class FacilityForecastModel
 {
-    internal FacilityForecastModel(string facility, double recency, double[] carry, double[] lower, double[] upper, int trainingCounts, int scored, double profileMae, bool pooled, string method)
+    /// <summary>Parameters as fitted (or read back from a model file); the arrays are kept, not copied.</summary>
+    public FacilityForecastModel(string facility, double recency, double[] carry, double[] lower, double[] upper, int trainingCounts, int scored, double profileMae, bool pooled, string method)
     {
         Facility = facility;
         Recency = recency;
@@ -136,14 +151,36 @@ public sealed class FacilityForecastModel
 }
 
 /// <summary>
+/// A facility's online profile and last count as plain data, to persist and restore: the weekday x time-of-day cells'
+/// recency-weighted sums and weights (7 x slots per day, Monday first), the time-of-day sums and counts, the overall sum
+/// and count, and the last count applied (its time in the state's clock: local for the offline model, UTC in the live twin).
+/// </summary>
+public sealed record FacilityProfileData(
+    IReadOnlyList<double> Sum,
+    IReadOnlyList<double> Weight,
+    IReadOnlyList<double> TimeOfDaySum,
+    IReadOnlyList<double> TimeOfDayCount,
+    double AllSum,
+    double AllCount,
+    int Applied,
+    long LastTicks,
+    double LastRatio,
+    int LastCapacity,
+    double LastDeviation);
+
+/// <summary>
 /// The online forecasting state of one facility: the profile (a recency-weighted mean occupancy per weekday
 /// and time-of-day slot, with time-of-day and overall means behind it) and the last count's deviation from it.
 /// Counts go in in time order through <see cref="Apply"/>; <see cref="Predict"/> uses only what went in.
+/// Without a time zone, times are local times (the offline model reads local counts); with one, times are UTC and
+/// each is placed in its weekday and time-of-day slot of that zone's local time (the live twin), while lags and
+/// horizons are measured in UTC (so a day with a clock change is 23 or 25 hours long, as it really is).
 /// </summary>
 public sealed class FacilityForecastState
 {
     private readonly FacilityForecastModel _model;
     private readonly ForecastOptions _options;
+    private readonly TimeZoneInfo? _zone;
     private readonly double[] _sum;
     private readonly double[] _weight;
     private readonly double[] _todSum;
@@ -151,17 +188,63 @@ public sealed class FacilityForecastState
     private double _allSum;
     private double _allCount;
 
-    public FacilityForecastState(FacilityForecastModel model, ForecastOptions options)
+    public FacilityForecastState(FacilityForecastModel model, ForecastOptions options, TimeZoneInfo? zone = null)
     {
         _model = model;
         _options = options;
+        _zone = zone;
         _sum = new double[7 * options.SlotsPerDay];
         _weight = new double[7 * options.SlotsPerDay];
         _todSum = new double[options.SlotsPerDay];
         _todCount = new double[options.SlotsPerDay];
     }
 
+    /// <summary>
+    /// A state with a profile restored from <paramref name="data"/> (throws <see cref="ArgumentException"/> when its
+    /// sizes do not fit the options' slots).
+    /// </summary>
+    public FacilityForecastState(FacilityForecastModel model, ForecastOptions options, FacilityProfileData data, TimeZoneInfo? zone = null)
+        : this(model, options, zone)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!Fits(data, options))
+        {
+            throw new ArgumentException($"the profile has {data.Sum.Count} weekday/time cells and {data.TimeOfDaySum.Count} time-of-day slots; {options.SlotMinutes}-minute slots need {_sum.Length} and {_todSum.Length}", nameof(data));
+        }
+
+        for (var i = 0; i < _sum.Length; i++)
+        {
+            _sum[i] = data.Sum[i];
+            _weight[i] = data.Weight[i];
+        }
+
+        for (var i = 0; i < _todSum.Length; i++)
+        {
+            _todSum[i] = data.TimeOfDaySum[i];
+            _todCount[i] = data.TimeOfDayCount[i];
+        }
+
+        _allSum = data.AllSum;
+        _allCount = data.AllCount;
+        Applied = data.Applied;
+        LastTicks = data.LastTicks;
+        LastRatio = data.LastRatio;
+        LastCapacity = data.LastCapacity;
+        LastDeviation = data.LastDeviation;
+    }
+
     public FacilityForecastModel Model => _model;
+
+    public ForecastOptions Options => _options;
+
+    /// <summary>True when a profile's sizes fit the options' slots (a profile kept with another slot width does not).</summary>
+    public static bool Fits(FacilityProfileData data, ForecastOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        var slots = options.SlotsPerDay;
+        return data.Sum.Count == 7 * slots && data.Weight.Count == 7 * slots && data.TimeOfDaySum.Count == slots && data.TimeOfDayCount.Count == slots;
+    }
 
     /// <summary>Counts applied.</summary>
     public int Applied { get; private set; }
@@ -175,6 +258,10 @@ public sealed class FacilityForecastState
 
     /// <summary>Last count's deviation from the profile it met (share of capacity; 0 when there was none).</summary>
     public double LastDeviation { get; private set; }
+
+    /// <summary>The profile and last count as plain data (copies).</summary>
+    public FacilityProfileData Export() =>
+        new(_sum.ToArray(), _weight.ToArray(), _todSum.ToArray(), _todCount.ToArray(), _allSum, _allCount, Applied, LastTicks, LastRatio, LastCapacity, LastDeviation);
 
     /// <summary>
     /// Adds a count (at or after the last one). Answers its deviation from the profile as it stood before it and
@@ -252,11 +339,15 @@ public sealed class FacilityForecastState
             cap);
     }
 
-    /// <summary>The weekday/slot cell and the time-of-day slot of a time (the nearest slot start; 23:50 goes to the next day's 00:00).</summary>
+    /// <summary>The slot a time goes to, counted from year 1 in the state's clock (the nearest slot start).</summary>
+    public long SlotIndex(long ticks) => (ticks + (_options.SlotTicks / 2)) / _options.SlotTicks;
+
+    /// <summary>The weekday/slot cell and the time-of-day slot of a time (the nearest slot start of its local time; 23:50 goes to the next day's 00:00).</summary>
     private (int Cell, int Tod) Cell(long ticks)
     {
         var slot = _options.SlotTicks;
-        var rounded = (ticks + (slot / 2)) / slot * slot;
+        var local = _zone is null ? ticks : TimeZoneInfo.ConvertTimeFromUtc(new DateTime(ticks, DateTimeKind.Utc), _zone).Ticks;
+        var rounded = (local + (slot / 2)) / slot * slot;
         var time = new DateTime(rounded);
         var tod = (int)(time.TimeOfDay.Ticks / slot);
         var day = ((int)time.DayOfWeek + 6) % 7;

@@ -38,6 +38,14 @@ public sealed class OccupancyForecaster
     /// <summary>A facility's parameters (the pool's for a facility not in training).</summary>
     public FacilityForecastModel For(string facility) => _facilities.GetValueOrDefault(facility) ?? Pool;
 
+    /// <summary>A forecaster from parameters fitted before (a model file): <paramref name="facilities"/> by id and the pool.</summary>
+    public static OccupancyForecaster FromParameters(ForecastOptions options, DateTime trainUntil, IEnumerable<FacilityForecastModel> facilities, FacilityForecastModel pool)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new OccupancyForecaster(options, trainUntil, facilities.ToDictionary(f => f.Facility, StringComparer.Ordinal), pool);
+    }
+
     /// <summary>An empty online state for a facility.</summary>
     public FacilityForecastState Start(string facility) => new(For(facility), Options);
 
