@@ -4,6 +4,7 @@ using System.Globalization;
 using CityTwin.Engine.Parking.Forecast;
 using CityTwin.Formats.ParkingForecast;
 using CityTwin.Formats.ParkingWhatIf;
+using CityTwin.Formats.Replay;
 
 namespace CityTwin.Cli;
 
@@ -149,7 +150,7 @@ internal static class ParkingForecastCommand
         {
             var wall = Stopwatch.StartNew();
             var options = Options(parse.GetValue(coverage));
-            var (name, history) = Load(parse.GetValue(csv)!);
+            var (name, history) = Load(parse.GetValue(csv)!, FacilityIds);
             var until = parse.GetValue(trainUntil) is { } text
                 ? Time(text, "--train-until")
                 : new DateTime(history.Facilities.Select(f => f.Ticks[^1]).DefaultIfEmpty(0).Max() + 1);
@@ -176,6 +177,27 @@ internal static class ParkingForecastCommand
         return command;
     }
 
+    /// <summary>
+    /// The counts with each car park code as the facility id a city gives it (the rule <c>replay</c> uses: a character
+    /// an id cannot have becomes <c>_</c>, so "Broad Street" is <c>Broad_Street</c>); two codes of one id are an error.
+    /// </summary>
+    private static NumberedOccupancy FacilityIds(NumberedOccupancy counts)
+    {
+        var codes = counts.Samples.Select(s => s.Facility).Distinct(StringComparer.Ordinal).ToArray();
+        var clash = codes.GroupBy(BirminghamConverter.FacilityId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+        {
+            throw new CliInputException($"{counts.Name}: car parks {string.Join(" and ", clash.Select(c => $"'{c}'"))} would both be facility '{clash.Key}'");
+        }
+
+        foreach (var code in codes.Where(c => BirminghamConverter.FacilityId(c) != c).Order(StringComparer.Ordinal))
+        {
+            Console.WriteLine($"{counts.Name}: car park '{code}' is facility '{BirminghamConverter.FacilityId(code)}'");
+        }
+
+        return counts with { Samples = counts.Samples.Select(s => s with { Facility = BirminghamConverter.FacilityId(s.Facility) }).ToArray() };
+    }
+
     private static Argument<string> CountsArgument() =>
         new("CSV") { Description = "Occupancy counts: CSV SystemCodeNumber,Capacity,Occupancy,LastUpdated (the Birmingham layout)" };
 
@@ -198,7 +220,7 @@ internal static class ParkingForecastCommand
             : throw new CliInputException($"{option} '{text}': expected a local time yyyy-MM-dd or yyyy-MM-dd HH:mm");
 
     /// <summary>Reads the counts (a bad line: exit 2 naming each) and prints what the history dropped or changed, with lines.</summary>
-    private static (string Name, OccupancyHistory History) Load(string path)
+    private static (string Name, OccupancyHistory History) Load(string path, Func<NumberedOccupancy, NumberedOccupancy>? map = null)
     {
         NumberedOccupancy counts;
         try
@@ -210,6 +232,7 @@ internal static class ParkingForecastCommand
             throw new CliInputException(e.Message);
         }
 
+        counts = map?.Invoke(counts) ?? counts;
         var history = OccupancyHistory.Build(counts.Samples, counts.Lines);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{counts.Name}: {history.Read} counts, {history.Used} used from {history.Facilities.Count} facilities; {history.Count(OccupancyIssue.Negative)} dropped (occupancy below 0), {history.Count(OccupancyIssue.NoCapacity)} dropped (capacity 0 or less), {history.Count(OccupancyIssue.Repeated)} dropped (repeated facility and time), {history.Count(OccupancyIssue.AboveCapacity)} above capacity taken as full"));

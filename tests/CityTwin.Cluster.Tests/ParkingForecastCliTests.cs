@@ -113,6 +113,19 @@ public sealed class ParkingForecastCliTests
             Assert.Equal(9, read.Profiles.Count); // BHMBRTARC01 counts only from 2016-12-13: pooled parameters, no profile yet
             Assert.All(read.Profiles.Values, p => Assert.True(p.LastTicks < new DateTime(2016, 11, 28).Ticks));
 
+            // Facilities are keyed by the ids a city gives the car parks (as replay maps them): "Broad Street" is Broad_Street.
+            Assert.Contains("car park 'Broad Street' is facility 'Broad_Street'", output, StringComparison.Ordinal);
+            Assert.True(read.Knows("Broad_Street") && read.Knows("NIA_North") && read.Profiles.ContainsKey("Bull_Ring"));
+            Assert.DoesNotContain(read.Forecaster.Facilities.Keys, k => k.Contains(' ', StringComparison.Ordinal));
+
+            // Two codes of one id cannot both be kept: exit 2 naming both.
+            var clashing = Path.Combine(dir, "clash.csv");
+            var broad = File.ReadLines(Slice).Where(l => l.StartsWith("Broad Street,", StringComparison.Ordinal)).ToList();
+            await File.WriteAllLinesAsync(clashing, [File.ReadLines(Slice).First(), .. broad, .. broad.Select(l => "Broad_Street" + l["Broad Street".Length..])]);
+            var clash = await CliProcess.RunAsync(["parking", "fit", clashing, "--out", model]);
+            Assert.True(clash.ExitCode == 2, clash.Output + clash.Error);
+            Assert.Contains("car parks 'Broad Street' and 'Broad_Street' would both be facility 'Broad_Street'", clash.Output + clash.Error, StringComparison.Ordinal);
+
             var early = await CliProcess.RunAsync(["parking", "fit", Slice, "--train-until", "2016-10-01", "--out", model]);
             Assert.True(early.ExitCode == 2, early.Output);
             Assert.Contains("no usable count before 2016-10-01 00:00 to fit on", early.Output + early.Error, StringComparison.Ordinal);
