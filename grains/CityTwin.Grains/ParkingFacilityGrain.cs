@@ -39,6 +39,11 @@ public sealed class ParkingFacilityGrain(
 
     protected override bool IsSignal => false;
 
+    protected override string DisplayName => $"{City.ParkingById[EntityId].Name} ({EntityId})";
+
+    protected override IEnumerable<AlertCheck> AlertChecks(SensorEventData e) =>
+        AlertRules.Parking(Live.Occupied, City.ParkingById[EntityId].Capacity, Thresholds);
+
     protected override KpiSample SampleAt(long tsTicks)
     {
         var v = Live.View();
@@ -46,5 +51,5 @@ public sealed class ParkingFacilityGrain(
     }
 
     protected override MemberSummary Summarise() =>
-        new(EntityId, false, Live.WatermarkTicks ?? 0, 0, 0, 0, City.ParkingById[EntityId].Capacity, Live.Occupied);
+        new(EntityId, false, Live.WatermarkTicks ?? 0, 0, 0, 0, City.ParkingById[EntityId].Capacity, Live.Occupied, OpenAlerts);
 }

@@ -152,17 +152,9 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
     /// <summary>Computes the live view as of the newest event.</summary>
     public SignalView View()
     {
-        Prune();
         var plan = _plan;
-        var approaches = new List<ApproachView>(_site.Approaches.Count);
-        var reportingTotal = 0;
-        foreach (var approach in _site.Approaches)
-        {
-            var view = ApproachState(approach, plan);
-            reportingTotal += view.DetectorsReporting;
-            approaches.Add(view);
-        }
-
+        var approaches = ApproachViews();
+        var reportingTotal = approaches.Sum(a => a.DetectorsReporting);
         var totals = Totals();
         return new SignalView(
             _site.Id,
@@ -180,6 +172,19 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
             Counters.OrderBy(c => c.Sensor, StringComparer.Ordinal).ToArray(),
             RecentRejected.ToArray(),
             RecentLate.ToArray());
+    }
+
+    /// <summary>Each approach's flow, degree of saturation and queue estimate as of the newest event (as <see cref="View"/> shows them).</summary>
+    public IReadOnlyList<ApproachView> ApproachViews()
+    {
+        Prune();
+        var approaches = new ApproachView[_site.Approaches.Count];
+        for (var i = 0; i < approaches.Length; i++)
+        {
+            approaches[i] = ApproachState(_site.Approaches[i], _plan);
+        }
+
+        return approaches;
     }
 
     protected override void ApplyCore(in SensorReading reading)
