@@ -210,14 +210,11 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
             _kpis?.BeforeEvent(e.TsTicks, SampleAt);
             try
             {
-                if (Live.Apply(Mapping.ToReading(e)) == ApplyOutcome.Applied && Live.WatermarkTicks is { } now)
+                // Alerts are checked at event time after every applied event; a late event is not applied and so raises nothing.
+                var changes = _alerts.Apply(Live, Mapping.ToReading(e), () => AlertChecks(e));
+                if (changes.Count > 0)
                 {
-                    // Checked at event time after every applied event; a late event is not applied and so raises nothing.
-                    var changes = _alerts.Evaluate(now, AlertChecks(e));
-                    if (changes.Count > 0)
-                    {
-                        _alertChanges.AddRange(changes);
-                    }
+                    _alertChanges.AddRange(changes);
                 }
             }
             catch (ArgumentException ex)

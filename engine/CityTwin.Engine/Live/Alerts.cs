@@ -248,6 +248,17 @@ public sealed class AlertTracker
         return changes ?? (IReadOnlyList<Alert>)[];
     }
 
+    /// <summary>
+    /// Applies <paramref name="reading"/> to <paramref name="live"/> and, when it was applied (not late), checks
+    /// <paramref name="checks"/> at the entity's watermark: what the entity grains do with every event.
+    /// </summary>
+    public IReadOnlyList<Alert> Apply<TSnapshot>(LiveEntity<TSnapshot> live, in SensorReading reading, Func<IEnumerable<AlertCheck>> checks)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        ArgumentNullException.ThrowIfNull(checks);
+        return live.Apply(reading) == ApplyOutcome.Applied && live.WatermarkTicks is { } now ? Evaluate(now, checks()) : [];
+    }
+
     /// <summary>The state as plain data, to persist with the entity's snapshot.</summary>
     public AlertTrackerSnapshot Snapshot() =>
         new(_open.Values.OrderBy(a => a.Id, StringComparer.Ordinal).ToArray(),
