@@ -233,9 +233,10 @@ public sealed class CityTwinClient : IAsyncDisposable
 
     /// <summary>
     /// Subscribes to the twin's alert changes as its registry records them: read them from
-    /// <see cref="AlertWatch.ReadAllAsync"/> (every raise and clear after the call returns), dispose the watch to stop.
+    /// <see cref="AlertWatch.ReadAllAsync"/> (every raise and clear after the call returns and, with
+    /// <paramref name="after"/>, first the kept changes after that sequence number), dispose the watch to stop.
     /// </summary>
-    public Task<AlertWatch> WatchAlertsAsync(CancellationToken cancellationToken = default) => AlertWatch.StartAsync(_grains, Twin, cancellationToken);
+    public Task<AlertWatch> WatchAlertsAsync(long? after = null, CancellationToken cancellationToken = default) => AlertWatch.StartAsync(_grains, Twin, after, cancellationToken);
 
     public Task<IngestLog> GetIngestLogAsync() => _grains.GetGrain<IIngestLogGrain>(Twin).GetAsync();
 

@@ -239,13 +239,19 @@ public sealed class CityTwinHttpClient(HttpClient http)
 
     /// <summary>
     /// A twin's alert changes as they happen, read from the Server-Sent Events of <c>GET /api/twins/{twin}/alerts/stream</c>
-    /// until <paramref name="cancellationToken"/> ends it (or the silo closes the stream). Comment lines (the
-    /// subscription notice, heartbeats) are skipped.
+    /// until <paramref name="cancellationToken"/> ends it (or the silo closes the stream); with <paramref name="after"/>,
+    /// first the changes after that sequence number the registry still keeps (sent as <c>Last-Event-ID</c>). Comment
+    /// lines (the subscription notice, heartbeats) are skipped.
     /// </summary>
-    public async IAsyncEnumerable<AlertChange> WatchAlertsAsync(string twin, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<AlertChange> WatchAlertsAsync(string twin, long? after = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/twins/{Uri.EscapeDataString(twin)}/alerts/stream", UriKind.Relative));
         request.Headers.Accept.ParseAdd("text/event-stream");
+        if (after is { } a)
+        {
+            request.Headers.Add("Last-Event-ID", a.ToString(CultureInfo.InvariantCulture));
+        }
+
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {

@@ -61,7 +61,24 @@ public sealed record AlertList(
     [property: Id(3)] int KeptCleared,
     [property: Id(4)] IReadOnlyList<AlertInfo> Alerts);
 
-/// <summary>Receives a twin's alert changes as its registry records them (a cluster client or the SSE endpoint).</summary>
+/// <summary>
+/// What a subscriber gets when it subscribes: the registry's change sequence then, and the kept changes after the
+/// sequence it asked from, oldest first (<see cref="Complete"/> false when some of them are no longer kept).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("CityTwin.AlertCatchUp")]
+public sealed record AlertCatchUp(
+    [property: Id(0)] long Sequence,
+    [property: Id(1)] IReadOnlyList<AlertChange> Missed,
+    [property: Id(2)] bool Complete);
+
+/// <summary>Observer subscriptions to alert registries.</summary>
+public static class AlertSubscriptions
+{
+    /// <summary>A subscription not renewed for this long lapses (the registry forgets the observer).</summary>
+    public static readonly TimeSpan Expiry = TimeSpan.FromMinutes(3);
+}
+
+/// <summary>Receives a twin's alert changes as its registry records them (a cluster client: <c>CityTwinClient.WatchAlertsAsync</c>).</summary>
 [Alias("CityTwin.IAlertObserver")]
 public interface IAlertObserver : IGrainObserver
 {
@@ -82,11 +99,19 @@ public interface IAlertRegistryGrain : IClearableGrain
     Task<AlertList> ListAsync(AlertQuery query);
 
     /// <summary>
-    /// Subscribes (or renews) an observer; a subscription not renewed within <see cref="AlertWatch.Expiry"/> lapses.
-    /// Answers the registry's change sequence at that moment.
+    /// The kept changes after <paramref name="after"/> (none when it is negative) and the change sequence now: what the
+    /// SSE endpoint polls.
+    /// </summary>
+    [Alias("GetChanges")]
+    Task<AlertCatchUp> GetChangesAsync(long after);
+
+    /// <summary>
+    /// Subscribes (or renews) an observer; a subscription not renewed within <see cref="AlertSubscriptions.Expiry"/> lapses.
+    /// Answers the registry's change sequence at that moment and the kept changes after <paramref name="after"/>
+    /// (none when it is negative), so a subscriber that reconnects misses nothing the registry still keeps.
     /// </summary>
     [Alias("Subscribe")]
-    Task<long> SubscribeAsync(IAlertObserver observer);
+    Task<AlertCatchUp> SubscribeAsync(IAlertObserver observer, long after);
 
     /// <summary>Ends an observer's subscription.</summary>
     [Alias("Unsubscribe")]

@@ -21,6 +21,10 @@ public sealed class AlertRegistryState
     /// <summary>How many changes (raises and clears) the registry has recorded.</summary>
     [Id(2)]
     public long Sequence { get; set; }
+
+    /// <summary>The most recent changes, oldest first (at most <see cref="AlertRegistryGrain.KeptChanges"/>), for subscribers that catch up.</summary>
+    [Id(3)]
+    public List<AlertChange> Recent { get; set; } = [];
 }
 
 /// <summary>
@@ -37,7 +41,10 @@ public sealed class AlertRegistryGrain(
     /// <summary>How many cleared alerts the registry keeps (the oldest go first).</summary>
     public const int KeptCleared = 500;
 
-    private readonly ObserverManager<IAlertObserver> _observers = new(AlertWatch.Expiry, logger);
+    /// <summary>How many changes the registry keeps for subscribers that catch up (the oldest go first).</summary>
+    public const int KeptChanges = 1000;
+
+    private readonly ObserverManager<IAlertObserver> _observers = new(AlertSubscriptions.Expiry, logger);
     private bool _dirty;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -63,10 +70,22 @@ public sealed class AlertRegistryGrain(
         return Task.FromResult(new AlertList(this.GetPrimaryKeyString(), s.Sequence, s.Open.Count, KeptCleared, alerts));
     }
 
-    public Task<long> SubscribeAsync(IAlertObserver observer)
+    public Task<AlertCatchUp> GetChangesAsync(long after)
+    {
+        var s = state.State;
+        if (after < 0 || after >= s.Sequence)
+        {
+            return Task.FromResult(new AlertCatchUp(s.Sequence, [], true));
+        }
+
+        var missed = s.Recent.Where(c => c.Sequence > after).ToArray();
+        return Task.FromResult(new AlertCatchUp(s.Sequence, missed, missed.Length > 0 && missed[0].Sequence == after + 1));
+    }
+
+    public Task<AlertCatchUp> SubscribeAsync(IAlertObserver observer, long after)
     {
         _observers.Subscribe(observer, observer);
-        return Task.FromResult(state.State.Sequence);
+        return GetChangesAsync(after);
     }
 
     public Task UnsubscribeAsync(IAlertObserver observer)
@@ -94,6 +113,13 @@ public sealed class AlertRegistryGrain(
             if (Record(alert) is { } change)
             {
                 _dirty = true;
+                var recent = state.State.Recent;
+                recent.Add(change);
+                if (recent.Count > KeptChanges)
+                {
+                    recent.RemoveRange(0, recent.Count - KeptChanges);
+                }
+
                 await _observers.Notify(o => o.OnAlertAsync(change));
             }
         }

@@ -80,6 +80,7 @@ public static class GrainCallPolicy
 
         // Alerts, as GET /api/twins/{twin}/alerts and its SSE stream: listing and subscribing for every reader.
         Allow<IAlertRegistryGrain>(nameof(IAlertRegistryGrain.ListAsync), Readers, TwinOf.Key),
+        Allow<IAlertRegistryGrain>(nameof(IAlertRegistryGrain.GetChangesAsync), Readers, TwinOf.Key),
         Allow<IAlertRegistryGrain>(nameof(IAlertRegistryGrain.SubscribeAsync), Readers, TwinOf.Key),
         Allow<IAlertRegistryGrain>(nameof(IAlertRegistryGrain.UnsubscribeAsync), Readers, TwinOf.Key),
         Internal<IAlertObserver>(nameof(IAlertObserver.OnAlertAsync), "called by an alert registry on its subscribers, never by a client"),
