@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using CityTwin.Client;
+using CityTwin.Cluster.Tests.Postgres;
 using CityTwin.Contracts;
 using CityTwin.Silo.Security;
 
@@ -163,6 +164,35 @@ public sealed class AlertsTests(SiloHostFixture host)
         var inB = await host.Api.GetAlertsAsync(b, includeCleared: true);
         Assert.Equal((0, 0L), (inB.Alerts.Count, inB.Sequence));
         Assert.DoesNotContain((await host.Api.GetAlertsAsync(TwinKeys.Live, includeCleared: true)).Alerts, x => x.Twin == a);
+
+        // Deleting a twin deletes its alerts.
+        await host.Api.DeleteTwinAsync(a);
+        var afterDelete = await host.Api.GetAlertsAsync(a, includeCleared: true);
+        Assert.Equal((0, 0L), (afterDelete.Alerts.Count, afterDelete.Sequence));
+    }
+
+    [Fact]
+    public async Task The_alerts_command_lists_a_twins_open_alerts_and_refuses_an_unknown_kind()
+    {
+        var twin = NewTwin();
+        await IngestAsync(twin, (DateTimeOffset.UtcNow.AddMinutes(-2), 1, Facility.Capacity));
+        await Events.EventuallyAsync(() => host.Api.GetAlertsAsync(twin), l => l.Open == 2);
+        string[] common = ["--twin", twin, "--cluster", host.Http.BaseAddress!.ToString(), "--token", SiloHostFixture.TokenOf("ana")];
+
+        var (code, output, error) = await CliProcess.RunAsync(["alerts", .. common], TimeSpan.FromSeconds(60));
+        Assert.True(code == 0, output + error);
+        Assert.Contains($"twin '{twin}': 2 open alert(s)", output, StringComparison.Ordinal);
+        Assert.Contains($"[{twin}/{Facility.Id}/full/1]", output, StringComparison.Ordinal);
+        Assert.Contains($"[{twin}/{Facility.Id}/near-full/1]", output, StringComparison.Ordinal);
+
+        (code, output, error) = await CliProcess.RunAsync(["alerts", .. common, "--kind", "full", "--json"], TimeSpan.FromSeconds(60));
+        Assert.True(code == 0, output + error);
+        using var list = JsonDocument.Parse(output);
+        Assert.Equal(["full"], list.RootElement.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("kind").GetString()));
+
+        (code, _, error) = await CliProcess.RunAsync(["alerts", .. common, "--kind", "fire"], TimeSpan.FromSeconds(60));
+        Assert.Equal(2, code);
+        Assert.Contains("fire", error, StringComparison.Ordinal);
     }
 
     [Fact]
