@@ -48,10 +48,13 @@ public sealed partial class TrafficSignalGrain(
 
     protected override string DisplayName => $"{City.SignalsById[EntityId].Name} ({EntityId})";
 
-    /// <summary>Only detector counts change flows, degrees of saturation and queues.</summary>
+    /// <summary>
+    /// Only detector counts change flows, degrees of saturation and queues, and only of the approach the detector
+    /// measures: that approach is checked.
+    /// </summary>
     protected override IEnumerable<AlertCheck> AlertChecks(SensorEventData e) =>
-        e.Kind == SensorEventKind.Detector
-            ? AlertRules.Signal(Live.ApproachViews(), _storage ??= AlertRules.StorageVeh(City, City.SignalsById[EntityId]), Thresholds)
+        e.Kind == SensorEventKind.Detector && Live.ApproachViewOf(e.Sensor) is { } approach
+            ? AlertRules.Signal([approach], _storage ??= AlertRules.StorageVeh(City, City.SignalsById[EntityId]), Thresholds)
             : [];
 
     protected override KpiSample SampleAt(long tsTicks)

@@ -164,7 +164,7 @@ public sealed class AlertRulesTests
         for (var m = 0; m < counts.Length; m++)
         {
             var r = new SensorReading(SensorEventType.Detector, "DET-W", At(m * 60), m + 1, Count: counts[m], Occupancy: 0.2, IntervalS: 60);
-            foreach (var a in alerts.Apply(signal, r, () => AlertRules.Signal(signal.ApproachViews(), storage, AlertThresholds.Default)))
+            foreach (var a in alerts.Apply(signal, r, () => AlertRules.Signal([signal.ApproachViewOf(r.Sensor)!], storage, AlertThresholds.Default)))
             {
                 changes.Add((m, a));
             }
@@ -179,6 +179,12 @@ public sealed class AlertRulesTests
 
         Assert.NotNull(expectRaise);
         Assert.NotNull(expectClear);
+
+        // The one approach the rules compute per count is the approach the view shows.
+        var viewed = signal.View().Approaches.Single(a => a.Id == "W");
+        var checkedOne = signal.ApproachViewOf("DET-W")!;
+        Assert.Equal((viewed.FlowVehH, viewed.DegreeOfSaturation, viewed.QueueVeh), (checkedOne.FlowVehH, checkedOne.DegreeOfSaturation, checkedOne.QueueVeh));
+        Assert.Null(signal.ApproachViewOf("DET-P-IN"));
         var w = changes.Where(c => c.Alert.Subject == "W").ToArray();
         Assert.Equal(2, w.Length);
         Assert.Equal((expectRaise, AlertKinds.Oversaturated, "live/S-1/oversaturated/1"), ((int?)w[0].Minute, w[0].Alert.Kind, w[0].Alert.Id));
@@ -200,7 +206,7 @@ public sealed class AlertRulesTests
         for (var count = 5; count <= 40 && raisedAt < 0; count++)
         {
             var r = new SensorReading(SensorEventType.Detector, "DET-S", At(count * 900), count, Count: count, Occupancy: 0.3, IntervalS: 60);
-            var changes = alerts.Apply(signal, r, () => AlertRules.Signal(signal.ApproachViews(), storage, AlertThresholds.Default));
+            var changes = alerts.Apply(signal, r, () => AlertRules.Signal([signal.ApproachViewOf(r.Sensor)!], storage, AlertThresholds.Default));
             var queue = signal.ApproachViews().Single(a => a.Id == "S").QueueVeh!.Value;
             var spill = changes.Where(a => a.Kind == AlertKinds.QueueSpillback).ToArray();
             Assert.Equal(queue >= 120, spill.Length == 1);

@@ -171,7 +171,7 @@ public sealed class AlertTracker
 {
     private readonly string _prefix;
     private readonly string _entityName;
-    private readonly Dictionary<string, Alert> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Kind, string Subject), Alert> _open = [];
     private readonly Dictionary<string, long> _sequences = new(StringComparer.Ordinal);
 
     public AlertTracker(string prefix, string entityName, AlertTrackerSnapshot? snapshot = null)
@@ -185,7 +185,7 @@ public sealed class AlertTracker
 
         foreach (var a in snapshot.Open)
         {
-            _open[Key(a.Kind, a.Subject)] = a;
+            _open[(a.Kind, a.Subject)] = a;
         }
 
         foreach (var (kind, seq) in snapshot.Sequences)
@@ -212,7 +212,7 @@ public sealed class AlertTracker
                 continue;
             }
 
-            var key = Key(c.Kind, c.Subject);
+            var key = (c.Kind, c.Subject);
             if (_open.TryGetValue(key, out var open))
             {
                 if (value < c.ClearBelow)
@@ -263,6 +263,4 @@ public sealed class AlertTracker
     public AlertTrackerSnapshot Snapshot() =>
         new(_open.Values.OrderBy(a => a.Id, StringComparer.Ordinal).ToArray(),
             _sequences.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
-
-    private static string Key(string kind, string subject) => kind + "|" + subject;
 }

@@ -86,6 +86,7 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
     private readonly Dictionary<string, List<DetectorSample>> _samples = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<DetectorReport>> _history = new(StringComparer.Ordinal);
     private readonly Dictionary<int, PhaseStatus> _phases = [];
+    private readonly Dictionary<string, (Approach Approach, Detector[] Detectors)> _approachOf = new(StringComparer.Ordinal);
     private TimingPlan _plan;
 
     public SignalLive(SignalSite site, IReadOnlyList<Detector> detectors, LiveOptions options, SignalSnapshot? snapshot = null)
@@ -94,6 +95,15 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
         _site = site;
         _plan = site.Plan;
         _detectors = detectors;
+        foreach (var approach in site.Approaches)
+        {
+            var measuring = detectors.Where(d => d.ApproachId == approach.Id).ToArray();
+            foreach (var d in measuring)
+            {
+                _approachOf[d.Id] = (approach, measuring);
+            }
+        }
+
         if (snapshot is null)
         {
             return;
@@ -185,6 +195,33 @@ public sealed class SignalLive : LiveEntity<SignalSnapshot>
         }
 
         return approaches;
+    }
+
+    /// <summary>
+    /// The approach that detector <paramref name="detectorId"/> measures, as of the newest event (as <see cref="View"/>
+    /// shows it), or null when the detector measures no approach of this signal: what the alert rules check after
+    /// each count, computing only the approach whose flow the count changed.
+    /// </summary>
+    public ApproachView? ApproachViewOf(string detectorId)
+    {
+        if (!_approachOf.TryGetValue(detectorId, out var of))
+        {
+            return null;
+        }
+
+        var (approach, detectors) = of;
+        if (WatermarkTicks is { } w)
+        {
+            foreach (var d in detectors)
+            {
+                if (_samples.TryGetValue(d.Id, out var list))
+                {
+                    PruneList(list, w - Options.FlowWindow.Ticks);
+                }
+            }
+        }
+
+        return ApproachState(approach, _plan);
     }
 
     protected override void ApplyCore(in SensorReading reading)
