@@ -14,7 +14,7 @@ public sealed class AlertRegistryState
     [Id(0)]
     public Dictionary<string, AlertInfo> Open { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>The most recent cleared alerts, oldest first (at most <see cref="AlertRegistryGrain.KeptCleared"/>).</summary>
+    /// <summary>The most recently recorded cleared alerts, in the order recorded (at most <see cref="AlertRegistryGrain.KeptCleared"/>).</summary>
     [Id(1)]
     public List<AlertInfo> Cleared { get; set; } = [];
 
@@ -61,8 +61,8 @@ public sealed class AlertRegistryGrain(
         var s = state.State;
         var open = s.Open.Values.OrderByDescending(a => a.RaisedAt).ThenBy(a => a.Id, StringComparer.Ordinal);
         var cleared = query.IncludeCleared
-            ? s.Cleared.AsEnumerable().Reverse()
-            : [];
+            ? s.Cleared.OrderByDescending(a => a.ClearedAt).ThenBy(a => a.Id, StringComparer.Ordinal)
+            : Enumerable.Empty<AlertInfo>();
         var alerts = open.Concat(cleared)
             .Where(a => query.Kind is null || a.Kind == query.Kind)
             .Where(a => query.DistrictId is null || a.DistrictId == query.DistrictId)
