@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CityTwin.Silo;
@@ -55,7 +56,7 @@ public static class AlertsApi
         return twin;
     }
 
-    private static async Task StreamAsync(string twin, string? after, HttpContext http, ICityCatalog catalog, IGrainFactory grains, IOptions<JsonOptions> json)
+    private static async Task StreamAsync(string twin, string? after, HttpContext http, ICityCatalog catalog, IGrainFactory grains, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime)
     {
         _ = catalog.CityOf(twin);
 
@@ -73,7 +74,9 @@ public static class AlertsApi
             since = n;
         }
 
-        var cancel = http.RequestAborted;
+        // Ends when the subscriber goes away or the silo stops (so that an open stream does not hold up its shutdown).
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var cancel = ending.Token;
         var registry = grains.GetGrain<IAlertRegistryGrain>(twin);
         var first = await registry.GetChangesAsync(since ?? -1);
         var last = since is { } n0 && n0 <= first.Sequence ? n0 : first.Sequence;
@@ -120,7 +123,7 @@ public static class AlertsApi
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            // The subscriber went away.
+            // The subscriber went away, or the silo is stopping.
         }
     }
 }
