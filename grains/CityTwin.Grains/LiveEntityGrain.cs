@@ -178,8 +178,8 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
     /// <summary>The entity's name and id, as alert messages show it.</summary>
     protected abstract string DisplayName { get; }
 
-    /// <summary>The alert thresholds of the twin's city.</summary>
-    protected AlertThresholds Thresholds => catalog.Options.Alerts;
+    /// <summary>The alert thresholds of the twin's city (its manifest's <c>alerts</c>).</summary>
+    protected AlertThresholds Thresholds => City.Alerts;
 
     /// <summary>How many alerts of the entity are open.</summary>
     protected int OpenAlerts => _alerts.Open.Count;

@@ -1,5 +1,6 @@
 using CityTwin.Engine.City;
 using CityTwin.Engine.Live;
+using System.Text.Json.Nodes;
 using CityTwin.Formats.GeoJson;
 
 namespace CityTwin.Engine.Tests;
@@ -147,6 +148,25 @@ public sealed class AlertRulesTests
         Assert.Single(tracker.Evaluate(At(0), AlertRules.Parking(160, 200, t)));
         Assert.Empty(tracker.Evaluate(At(1), AlertRules.Parking(141, 200, t)));
         Assert.Single(tracker.Evaluate(At(2), AlertRules.Parking(139, 200, t)));
+    }
+
+    [Fact]
+    public void A_city_sets_its_thresholds_in_its_manifest_and_a_bad_one_is_an_error_naming_the_field()
+    {
+        using var city = new TinyCity();
+        city.Manifest["alerts"] = new JsonObject { ["nearFullRatio"] = 0.8, ["nearFullClearRatio"] = 0.7, ["oversaturatedDegree"] = 0.95 };
+        var model = CityReader.ReadFolder(city.Write());
+        Assert.Equal(AlertThresholds.Default with { NearFullRatio = 0.8, NearFullClearRatio = 0.7, OversaturatedDegree = 0.95 }, model.Alerts);
+        Assert.Equal(AlertThresholds.Default, City.Alerts);
+
+        using var bad = new TinyCity();
+        bad.Manifest["alerts"] = new JsonObject { ["nearFullRatio"] = 0.8, ["fullClearRatio"] = 1.0, ["nearfull"] = 1 };
+        var ex = Assert.Throws<CityValidationException>(() => CityReader.ReadFolder(bad.Write()));
+        Assert.Contains(ex.Errors, e => e.Source == "city.json" && e.Field == "alerts.fullClearRatio" && e.Reason.Contains("must be below fullRatio (1)", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Field == "alerts.nearfull" && e.Reason.StartsWith("unknown field", StringComparison.Ordinal));
+        // Lowering a raise threshold alone leaves the default clear threshold above it: that is an error too.
+        Assert.Contains(ex.Errors, e => e.Field == "alerts.nearFullClearRatio" && e.Reason.Contains("0.85 must be below nearFullRatio (0.8)", StringComparison.Ordinal));
+        Assert.Equal(3, ex.Errors.Count);
     }
 
     [Fact]

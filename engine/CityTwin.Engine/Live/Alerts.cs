@@ -54,6 +54,22 @@ public sealed record AlertThresholds
 
     /// <summary>Share of the storage below which a spillback alert clears.</summary>
     public double SpillbackClearShare { get; init; } = 0.9;
+
+    /// <summary>
+    /// Every threshold as the city manifest names it (<c>alerts.NAME</c>), with its allowed range and the raise
+    /// threshold a clear threshold must lie below (null for the raise thresholds themselves).
+    /// </summary>
+    public IEnumerable<(string Field, double Value, double Min, double Max, string? ClearOf)> Ranges()
+    {
+        yield return ("nearFullRatio", NearFullRatio, 0.05, 1.05, null);
+        yield return ("nearFullClearRatio", NearFullClearRatio, 0, 1.05, "nearFullRatio");
+        yield return ("fullRatio", FullRatio, 0.05, 1.05, null);
+        yield return ("fullClearRatio", FullClearRatio, 0, 1.05, "fullRatio");
+        yield return ("oversaturatedDegree", OversaturatedDegree, 0.1, 5, null);
+        yield return ("oversaturatedClearDegree", OversaturatedClearDegree, 0, 5, "oversaturatedDegree");
+        yield return ("spillbackShare", SpillbackShare, 0.1, 5, null);
+        yield return ("spillbackClearShare", SpillbackClearShare, 0, 5, "spillbackShare");
+    }
 }
 
 /// <summary>

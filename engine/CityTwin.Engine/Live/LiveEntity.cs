@@ -22,9 +22,6 @@ public sealed record LiveOptions
 
     /// <summary>The most reports kept per detector (the oldest go first): 120 minutes of 5-second reports.</summary>
     public int MaxDetectorReports { get; init; } = 1440;
-
-    /// <summary>When alerts are raised and cleared (docs/alerts.md).</summary>
-    public AlertThresholds Alerts { get; init; } = AlertThresholds.Default;
 }
 
 /// <summary>Per-sensor counters: every event is counted once, as accepted (applied), late, duplicate or rejected.</summary>
