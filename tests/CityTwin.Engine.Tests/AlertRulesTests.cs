@@ -130,7 +130,10 @@ public sealed class AlertRulesTests
         var p = new Facility();
         p.Occupancy(0, 200);
         Assert.Equal(2, p.Changes.Count);
-        var snapshot = p.Alerts.Snapshot();
+        // Stored in grain state as JSON (the silo's codec for engine types).
+        var json = System.Text.Json.JsonSerializer.Serialize(p.Alerts.Snapshot());
+        var snapshot = System.Text.Json.JsonSerializer.Deserialize<AlertTrackerSnapshot>(json)!;
+        Assert.Equal(p.Alerts.Open.OrderBy(a => a.Id, StringComparer.Ordinal), snapshot.Open);
 
         var restored = new AlertTracker("live/P-1", "Market Garage (P-1)", snapshot);
         Assert.Empty(restored.Evaluate(At(60), AlertRules.Parking(199, 200, AlertThresholds.Default)));
