@@ -185,10 +185,14 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
     protected int OpenAlerts => _alerts.Open.Count;
 
     /// <summary>
-    /// The alert conditions to check after applying <paramref name="e"/> (docs/alerts.md); none when the event cannot
-    /// have changed them.
+    /// Checks, with <see cref="Check"/>, the alert conditions that applying <paramref name="e"/> may have changed
+    /// (docs/alerts.md), at event time <paramref name="nowTicks"/> (the entity's watermark); none when it cannot have
+    /// changed any. Called after every applied event, so it builds no sequence and allocates nothing of its own.
     /// </summary>
-    protected abstract IEnumerable<AlertCheck> AlertChecks(SensorEventData e);
+    protected abstract void CheckAlerts(SensorEventData e, long nowTicks);
+
+    /// <summary>Checks one alert condition at event time <paramref name="nowTicks"/>; what it raises or clears is published with the batch.</summary>
+    protected void Check(long nowTicks, in AlertCheck check) => _alerts.Evaluate(nowTicks, check, _alertChanges);
 
     /// <summary>Clears any further stored state of the entity (when its twin is deleted).</summary>
     protected virtual Task ClearMoreAsync() => Task.CompletedTask;
@@ -211,10 +215,9 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
             try
             {
                 // Alerts are checked at event time after every applied event; a late event is not applied and so raises nothing.
-                var changes = _alerts.Apply(Live, Mapping.ToReading(e), () => AlertChecks(e));
-                if (changes.Count > 0)
+                if (Live.Apply(Mapping.ToReading(e)) == ApplyOutcome.Applied && Live.WatermarkTicks is { } now)
                 {
-                    _alertChanges.AddRange(changes);
+                    CheckAlerts(e, now);
                 }
             }
             catch (ArgumentException ex)

@@ -41,8 +41,12 @@ public sealed class ParkingFacilityGrain(
 
     protected override string DisplayName => $"{City.ParkingById[EntityId].Name} ({EntityId})";
 
-    protected override IEnumerable<AlertCheck> AlertChecks(SensorEventData e) =>
-        AlertRules.Parking(Live.Occupied, City.ParkingById[EntityId].Capacity, Thresholds);
+    protected override void CheckAlerts(SensorEventData e, long nowTicks)
+    {
+        var capacity = City.ParkingById[EntityId].Capacity;
+        Check(nowTicks, AlertRules.NearFull(Live.Occupied, capacity, Thresholds));
+        Check(nowTicks, AlertRules.Full(Live.Occupied, capacity, Thresholds));
+    }
 
     protected override KpiSample SampleAt(long tsTicks)
     {

@@ -52,10 +52,19 @@ public sealed partial class TrafficSignalGrain(
     /// Only detector counts change flows, degrees of saturation and queues, and only of the approach the detector
     /// measures: that approach is checked.
     /// </summary>
-    protected override IEnumerable<AlertCheck> AlertChecks(SensorEventData e) =>
-        e.Kind == SensorEventKind.Detector && Live.ApproachViewOf(e.Sensor) is { } approach
-            ? AlertRules.Signal([approach], _storage ??= AlertRules.StorageVeh(City, City.SignalsById[EntityId]), Thresholds)
-            : [];
+    protected override void CheckAlerts(SensorEventData e, long nowTicks)
+    {
+        if (e.Kind != SensorEventKind.Detector || !Live.TryApproachLoadOf(e.Sensor, out var approach))
+        {
+            return;
+        }
+
+        Check(nowTicks, AlertRules.Oversaturated(approach, Thresholds));
+        if (AlertRules.Spillback(approach, _storage ??= AlertRules.StorageVeh(City, City.SignalsById[EntityId]), Thresholds) is { } spillback)
+        {
+            Check(nowTicks, spillback);
+        }
+    }
 
     protected override KpiSample SampleAt(long tsTicks)
     {

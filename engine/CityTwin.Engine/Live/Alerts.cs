@@ -119,10 +119,17 @@ public static class AlertRules
     /// <summary>A facility's checks: near-full and full on its occupancy ratio.</summary>
     public static IEnumerable<AlertCheck> Parking(int occupied, int capacity, AlertThresholds t)
     {
-        double? ratio = capacity > 0 ? (double)occupied / capacity : null;
-        yield return new AlertCheck(AlertKinds.NearFull, "", ratio, t.NearFullRatio, t.NearFullClearRatio, Warning, occupied, capacity);
-        yield return new AlertCheck(AlertKinds.Full, "", ratio, t.FullRatio, t.FullClearRatio, Critical, occupied, capacity);
+        yield return NearFull(occupied, capacity, t);
+        yield return Full(occupied, capacity, t);
     }
+
+    /// <summary>A facility's near-full check (the first of <see cref="Parking"/>).</summary>
+    public static AlertCheck NearFull(int occupied, int capacity, AlertThresholds t) =>
+        new(AlertKinds.NearFull, "", Ratio(occupied, capacity), t.NearFullRatio, t.NearFullClearRatio, Warning, occupied, capacity);
+
+    /// <summary>A facility's full check (the second of <see cref="Parking"/>).</summary>
+    public static AlertCheck Full(int occupied, int capacity, AlertThresholds t) =>
+        new(AlertKinds.Full, "", Ratio(occupied, capacity), t.FullRatio, t.FullClearRatio, Critical, occupied, capacity);
 
     /// <summary>
     /// A signal's checks, per approach: oversaturated on the approach's degree of saturation (the largest of its
@@ -134,13 +141,26 @@ public static class AlertRules
     {
         foreach (var a in approaches)
         {
-            yield return new AlertCheck(AlertKinds.Oversaturated, a.Id, a.DegreeOfSaturation, t.OversaturatedDegree, t.OversaturatedClearDegree, Warning, a.FlowVehH ?? 0, 0);
-            if (storageVeh.TryGetValue(a.Id, out var storage) && storage > 0)
+            var load = new ApproachLoad(a.Id, a.FlowVehH, a.DegreeOfSaturation, a.QueueVeh);
+            yield return Oversaturated(load, t);
+            if (Spillback(load, storageVeh, t) is { } spillback)
             {
-                yield return new AlertCheck(AlertKinds.QueueSpillback, a.Id, a.QueueVeh / storage, t.SpillbackShare, t.SpillbackClearShare, Critical, a.QueueVeh ?? 0, storage);
+                yield return spillback;
             }
         }
     }
+
+    /// <summary>An approach's oversaturated check (the first of <see cref="Signal"/> for each approach).</summary>
+    public static AlertCheck Oversaturated(in ApproachLoad a, AlertThresholds t) =>
+        new(AlertKinds.Oversaturated, a.Id, a.DegreeOfSaturation, t.OversaturatedDegree, t.OversaturatedClearDegree, Warning, a.FlowVehH ?? 0, 0);
+
+    /// <summary>An approach's queue-spillback check (the second of <see cref="Signal"/>), null when its link has no storage.</summary>
+    public static AlertCheck? Spillback(in ApproachLoad a, IReadOnlyDictionary<string, double> storageVeh, AlertThresholds t) =>
+        storageVeh.TryGetValue(a.Id, out var storage) && storage > 0
+            ? new AlertCheck(AlertKinds.QueueSpillback, a.Id, a.QueueVeh / storage, t.SpillbackShare, t.SpillbackClearShare, Critical, a.QueueVeh ?? 0, storage)
+            : null;
+
+    private static double? Ratio(int occupied, int capacity) => capacity > 0 ? (double)occupied / capacity : null;
 
     /// <summary>
     /// The storage (vehicles) of each approach's link, as the simulation counts it: lanes x length / jam spacing of
@@ -177,7 +197,7 @@ public static class AlertRules
 
 /// <summary>
 /// The alert state of one entity: which conditions are open, and the next sequence number of each kind. The owner
-/// calls <see cref="Evaluate"/> after each event it applies, with the entity's event-time watermark (its newest event
+/// calls <see cref="Evaluate(long, IEnumerable{AlertCheck})"/> after each event it applies, with the entity's event-time watermark (its newest event
 /// time), so alert times never go backwards and never come from the wall clock; an event counted as late is not
 /// applied and so never evaluated. Ids are <c>{prefix}/{kind}/{sequence}</c>, the sequence counting that kind's
 /// alerts of the entity from 1: the same events give the same ids, so a batch applied again after a restart raises
@@ -223,45 +243,61 @@ public sealed class AlertTracker
         List<Alert>? changes = null;
         foreach (var c in checks)
         {
-            if (c.Value is not { } value || double.IsNaN(value))
-            {
-                continue;
-            }
-
-            var key = (c.Kind, c.Subject);
-            if (_open.TryGetValue(key, out var open))
-            {
-                if (value < c.ClearBelow)
-                {
-                    _open.Remove(key);
-                    (changes ??= []).Add(open with { ClearedTicks = tsTicks, ClearValue = value });
-                }
-                else if (value > open.Peak)
-                {
-                    _open[key] = open with { Peak = value };
-                }
-            }
-            else if (value >= c.RaiseAt)
-            {
-                var seq = _sequences.GetValueOrDefault(c.Kind) + 1;
-                _sequences[c.Kind] = seq;
-                var alert = new Alert(
-                    string.Create(CultureInfo.InvariantCulture, $"{_prefix}/{c.Kind}/{seq}"),
-                    c.Kind,
-                    c.Subject,
-                    c.Severity,
-                    tsTicks,
-                    value,
-                    c.RaiseAt,
-                    c.ClearBelow,
-                    value,
-                    AlertRules.Message(_entityName, c, value));
-                _open[key] = alert;
-                (changes ??= []).Add(alert);
-            }
+            Evaluate(tsTicks, c, ref changes);
         }
 
         return changes ?? (IReadOnlyList<Alert>)[];
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate(long, IEnumerable{AlertCheck})"/> for one check, adding the alert it raises or clears (if any)
+    /// to <paramref name="changes"/>: for owners that check without building a sequence of checks.
+    /// </summary>
+    public void Evaluate(long tsTicks, in AlertCheck check, List<Alert> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        List<Alert>? list = changes;
+        Evaluate(tsTicks, check, ref list);
+    }
+
+    private void Evaluate(long tsTicks, in AlertCheck c, ref List<Alert>? changes)
+    {
+        if (c.Value is not { } value || double.IsNaN(value))
+        {
+            return;
+        }
+
+        var key = (c.Kind, c.Subject);
+        if (_open.TryGetValue(key, out var open))
+        {
+            if (value < c.ClearBelow)
+            {
+                _open.Remove(key);
+                (changes ??= []).Add(open with { ClearedTicks = tsTicks, ClearValue = value });
+            }
+            else if (value > open.Peak)
+            {
+                _open[key] = open with { Peak = value };
+            }
+        }
+        else if (value >= c.RaiseAt)
+        {
+            var seq = _sequences.GetValueOrDefault(c.Kind) + 1;
+            _sequences[c.Kind] = seq;
+            var alert = new Alert(
+                string.Create(CultureInfo.InvariantCulture, $"{_prefix}/{c.Kind}/{seq}"),
+                c.Kind,
+                c.Subject,
+                c.Severity,
+                tsTicks,
+                value,
+                c.RaiseAt,
+                c.ClearBelow,
+                value,
+                AlertRules.Message(_entityName, c, value));
+            _open[key] = alert;
+            (changes ??= []).Add(alert);
+        }
     }
 
     /// <summary>
