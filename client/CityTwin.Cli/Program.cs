@@ -5,6 +5,7 @@ var root = new RootCommand("CityTwin: a real-time digital twin of a city and a s
 root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(IngestCommand.Create());
 root.Subcommands.Add(StateCommand.Create());
+root.Subcommands.Add(AlertsCommand.Create());
 root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());

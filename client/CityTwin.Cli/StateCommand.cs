@@ -104,6 +104,7 @@ internal static class StateCommand
         w.WriteLine($"{a.Kind} {a.Id}{(a.Name is null ? "" : $" '{a.Name}'")}{(a.Kind == "cell" ? $" (district {a.DistrictId ?? "-"})" : "")}, twin '{a.Twin}', as of {a.AsOf?.ToString("O", CultureInfo.InvariantCulture) ?? "no data yet"}");
         w.WriteLine($"signals {a.SignalsReporting}/{a.Signals} reporting: flow {F(a.TotalFlowVehH, "0")} veh/h, mean DoS {F(a.MeanDegreeOfSaturation)}, max DoS {F(a.MaxDegreeOfSaturation)}, over-saturated {a.SignalsOverSaturated}, queue {F(a.TotalQueueVeh, "0.0")} veh");
         w.WriteLine($"parking {a.FacilitiesReporting}/{a.Facilities} reporting: capacity {a.Capacity}, occupied {a.Occupied} ({F(a.OccupancyRatio * 100, "0.0")}%), above 90%: {a.FacilitiesAbove90Percent}");
+        w.WriteLine($"open alerts: {a.OpenAlerts} (citytwin alerts --district {a.DistrictId ?? a.Id})");
         w.WriteLine($"updates received: {a.Updates}");
         return w.ToString();
     }

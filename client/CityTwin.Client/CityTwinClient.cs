@@ -228,6 +228,16 @@ public sealed class CityTwinClient : IAsyncDisposable
     public Task<RecommendationEvidence?> GetKeptRecommendationAsync(string signalId, string evidenceId) => Control(signalId).GetRecommendationAsync(evidenceId);
 
     /// <summary>The twin's ingest totals and the newest lines that no entity could take.</summary>
+    /// <summary>The twin's alerts: the open ones, or with <see cref="AlertQuery.IncludeCleared"/> also the kept cleared ones; optionally of one kind and district (docs/alerts.md).</summary>
+    public Task<AlertList> GetAlertsAsync(AlertQuery? query = null) => _grains.GetGrain<IAlertRegistryGrain>(Twin).ListAsync(query ?? new AlertQuery());
+
+    /// <summary>
+    /// Subscribes to the twin's alert changes as its registry records them: read them from
+    /// <see cref="AlertWatch.ReadAllAsync"/> (every raise and clear after the call returns and, with
+    /// <paramref name="after"/>, first the kept changes after that sequence number), dispose the watch to stop.
+    /// </summary>
+    public Task<AlertWatch> WatchAlertsAsync(long? after = null, CancellationToken cancellationToken = default) => AlertWatch.StartAsync(_grains, Twin, after, cancellationToken);
+
     public Task<IngestLog> GetIngestLogAsync() => _grains.GetGrain<IIngestLogGrain>(Twin).GetAsync();
 
     private ISignalControlGrain Control(string signalId) => _grains.GetGrain<ISignalControlGrain>(TwinKeys.Of(Twin, signalId));

@@ -217,6 +217,67 @@ public sealed class CityTwinHttpClient(HttpClient http)
         return GetAsync<IReadOnlyList<AuditEntry>>("/api/audit" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), cancellationToken);
     }
 
+    /// <summary>
+    /// A twin's alerts (<c>GET /api/twins/{twin}/alerts</c>): the open ones, or with <paramref name="includeCleared"/> also
+    /// the kept cleared ones; optionally of one kind and one district (docs/alerts.md).
+    /// </summary>
+    public Task<AlertList> GetAlertsAsync(string twin, bool includeCleared = false, string? kind = null, string? district = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string> { "state=" + (includeCleared ? "all" : "open") };
+        if (kind is not null)
+        {
+            query.Add("kind=" + Uri.EscapeDataString(kind));
+        }
+
+        if (district is not null)
+        {
+            query.Add("district=" + Uri.EscapeDataString(district));
+        }
+
+        return GetAsync<AlertList>($"/api/twins/{Uri.EscapeDataString(twin)}/alerts?{string.Join('&', query)}", cancellationToken);
+    }
+
+    /// <summary>
+    /// A twin's alert changes as they happen, read from the Server-Sent Events of <c>GET /api/twins/{twin}/alerts/stream</c>
+    /// until <paramref name="cancellationToken"/> ends it (or the silo closes the stream); with <paramref name="after"/>,
+    /// first the changes after that sequence number the registry still keeps (sent as <c>Last-Event-ID</c>). Comment
+    /// lines (the subscription notice, heartbeats) are skipped.
+    /// </summary>
+    public async IAsyncEnumerable<AlertChange> WatchAlertsAsync(string twin, long? after = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/twins/{Uri.EscapeDataString(twin)}/alerts/stream", UriKind.Relative));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (after is { } a)
+        {
+            request.Headers.Add("Last-Event-ID", a.ToString(CultureInfo.InvariantCulture));
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            await ReadAsync<JsonElement>(response, cancellationToken);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var reader = new StreamReader(body);
+        var data = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data.Length > 0)
+                {
+                    yield return JsonSerializer.Deserialize<AlertChange>(data.ToString(), Json)!;
+                    data.Clear();
+                }
+            }
+            else if (line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                data.Append(line.AsSpan(5).TrimStart(' '));
+            }
+        }
+    }
+
     /// <summary>Reads a typed answer or throws <see cref="CityTwinApiException"/> with the problem's detail.</summary>
     public async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken = default)
     {

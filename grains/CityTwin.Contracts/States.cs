@@ -151,7 +151,8 @@ public sealed record MemberSummary(
     [property: Id(4)] double MaxDegreeOfSaturation,
     [property: Id(5)] double QueueVeh,
     [property: Id(6)] int Capacity,
-    [property: Id(7)] int Occupied);
+    [property: Id(7)] int Occupied,
+    [property: Id(8)] int OpenAlerts = 0);
 
 /// <summary>Aggregates of a grid cell or a district.</summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.AreaState")]
@@ -176,7 +177,8 @@ public sealed record AreaState(
     [property: Id(17)] double? OccupancyRatio,
     [property: Id(18)] int FacilitiesAbove90Percent,
     [property: Id(19)] DateTimeOffset? AsOf,
-    [property: Id(20)] long Updates);
+    [property: Id(20)] long Updates,
+    [property: Id(21)] int OpenAlerts = 0);
 
 /// <summary>An entity id with its district and cell, as the entity listing shows it.</summary>
 [GenerateSerializer, Immutable, Alias("CityTwin.EntityInfo")]

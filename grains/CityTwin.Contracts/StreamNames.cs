@@ -18,6 +18,12 @@ public static class StreamNames
 
     /// <summary>Parking sensors (entries, exits, occupancy counts, gate detectors): consumed by parking facility grains.</summary>
     public const string Parking = "citytwin.parking";
+
+    /// <summary>
+    /// Alerts raised and cleared by the signal and facility grains (<c>AlertBatch</c>), one stream per twin (key: the
+    /// twin id): consumed by the twin's alert registry (docs/alerts.md).
+    /// </summary>
+    public const string Alerts = "citytwin.alerts";
 }
 
 /// <summary>Names of the grain storage providers, in one place.</summary>

@@ -72,7 +72,8 @@ public abstract class AreaGrain(ICityCatalog catalog, IPersistentState<AreaGrain
             Twin, AreaId, Kind, NameOf(City, AreaId), DistrictOf(City, AreaId), NeighboursOf(City, AreaId),
             a.Signals, a.SignalsReporting, a.TotalFlowVehH, a.MeanDegreeOfSaturation, a.MaxDegreeOfSaturation,
             a.SignalsOverSaturated, a.TotalQueueVeh, a.Facilities, a.FacilitiesReporting, a.Capacity, a.Occupied,
-            a.OccupancyRatio, a.FacilitiesAbove90Percent, Mapping.Utc(a.AsOfTicks), state.State.Updates));
+            a.OccupancyRatio, a.FacilitiesAbove90Percent, Mapping.Utc(a.AsOfTicks), state.State.Updates,
+            state.State.Members.Values.Sum(m => m.OpenAlerts)));
     }
 
     protected abstract string Kind { get; }

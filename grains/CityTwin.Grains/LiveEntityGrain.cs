@@ -43,6 +43,10 @@ public sealed class LiveEntityState<TSnapshot>
     /// <summary>The time of the next KPI row (null before the first event).</summary>
     [Id(3)]
     public long? KpiPendingTicks { get; set; }
+
+    /// <summary>The entity's open alerts and alert sequences (null before its first alert or in state written before alerts).</summary>
+    [Id(4)]
+    public AlertTrackerSnapshot? Alerts { get; set; }
 }
 
 /// <summary>
@@ -69,6 +73,8 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
     private long _applied;
     private KpiRecorder? _kpis;
     private bool _kpisResolved;
+    private AlertTracker _alerts = null!;
+    private readonly List<Alert> _alertChanges = [];
 
     protected string Twin { get; private set; } = "";
 
@@ -83,6 +89,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         (Twin, EntityId) = TwinKeys.Split(this.GetPrimaryKeyString());
         City = catalog.CityOf(Twin);
         Live = Create(City, EntityId, catalog.Options, state.State.Snapshot);
+        _alerts = new AlertTracker(this.GetPrimaryKeyString(), DisplayName, state.State.Alerts);
         _applied = state.State.AppliedPosition;
         await CatchUpAsync(long.MaxValue, cancellationToken);
         this.RegisterGrainTimer(CheckpointAsync, Checkpoints.Period, Checkpoints.Period);
@@ -113,6 +120,8 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
         await state.ClearStateAsync();
         await ClearMoreAsync();
         Live = Create(City, EntityId, catalog.Options, default);
+        _alerts = new AlertTracker(this.GetPrimaryKeyString(), DisplayName);
+        _alertChanges.Clear();
         _kpis = null;
         _kpisResolved = false;
         _applied = 0;
@@ -143,6 +152,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
         Apply(item);
         Report();
+        await PublishAlertsAsync();
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -165,6 +175,25 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
     /// <summary>The entity's KPI row for time <paramref name="tsTicks"/>, from its state now.</summary>
     protected abstract KpiSample SampleAt(long tsTicks);
 
+    /// <summary>The entity's name and id, as alert messages show it.</summary>
+    protected abstract string DisplayName { get; }
+
+    /// <summary>The alert thresholds of the twin's city (its manifest's <c>alerts</c>).</summary>
+    protected AlertThresholds Thresholds => City.Alerts;
+
+    /// <summary>How many alerts of the entity are open.</summary>
+    protected int OpenAlerts => _alerts.Open.Count;
+
+    /// <summary>
+    /// Checks, with <see cref="Check"/>, the alert conditions that applying <paramref name="e"/> may have changed
+    /// (docs/alerts.md), at event time <paramref name="nowTicks"/> (the entity's watermark); none when it cannot have
+    /// changed any. Called after every applied event, so it builds no sequence and allocates nothing of its own.
+    /// </summary>
+    protected abstract void CheckAlerts(SensorEventData e, long nowTicks);
+
+    /// <summary>Checks one alert condition at event time <paramref name="nowTicks"/>; what it raises or clears is published with the batch.</summary>
+    protected void Check(long nowTicks, in AlertCheck check) => _alerts.Evaluate(nowTicks, check, _alertChanges);
+
     /// <summary>Clears any further stored state of the entity (when its twin is deleted).</summary>
     protected virtual Task ClearMoreAsync() => Task.CompletedTask;
 
@@ -185,7 +214,11 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
             _kpis?.BeforeEvent(e.TsTicks, SampleAt);
             try
             {
-                Live.Apply(Mapping.ToReading(e));
+                // Alerts are checked at event time after every applied event; a late event is not applied and so raises nothing.
+                if (Live.Apply(Mapping.ToReading(e)) == ApplyOutcome.Applied && Live.WatermarkTicks is { } now)
+                {
+                    CheckAlerts(e, now);
+                }
             }
             catch (ArgumentException ex)
             {
@@ -276,7 +309,23 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
             }
 
             Report();
+            await PublishAlertsAsync();
         }
+    }
+
+    /// <summary>Publishes the alerts raised and cleared since the last publication on the twin's alerts stream.</summary>
+    private async Task PublishAlertsAsync()
+    {
+        if (_alertChanges.Count == 0)
+        {
+            return;
+        }
+
+        var placement = PlacementOf(City, EntityId);
+        var batch = new AlertBatch(_alertChanges.Select(a => Mapping.ToInfo(Twin, EntityId, IsSignal, placement, a)).ToArray());
+        _alertChanges.Clear();
+        var stream = this.GetStreamProvider(StreamNames.Provider).GetStream<AlertBatch>(StreamId.Create(StreamNames.Alerts, Twin));
+        await stream.OnNextAsync(batch);
     }
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
@@ -288,6 +337,7 @@ public abstract class LiveEntityGrain<TLive, TSnapshot>(
 
         state.State.Snapshot = Live.Snapshot();
         state.State.AppliedPosition = _applied;
+        state.State.Alerts = _alerts.Snapshot();
         if (_kpis is not null)
         {
             state.State.KpiRows = [.. _kpis.Rows];

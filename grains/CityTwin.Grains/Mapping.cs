@@ -11,6 +11,12 @@ internal static class Mapping
     public static SensorEventData ToData(in SensorReading r) =>
         new((SensorEventKind)(int)r.Type, r.Sensor, r.TsTicks, r.Seq, r.Count, r.Occupancy, r.IntervalS, r.Phase, (int)r.Light, (int)r.Movement, r.Occupied, r.EventId, r.Parameter);
 
+    /// <summary>An entity's alert as the contracts carry it.</summary>
+    public static AlertInfo ToInfo(string twin, string entityId, bool isSignal, Placement placement, Alert a) => new(
+        a.Id, twin, a.Kind, entityId, isSignal ? "signal" : "parking", a.Subject.Length == 0 ? null : a.Subject,
+        placement.DistrictId, placement.CellId, a.Severity, Utc(a.RaisedTicks), Utc(a.ClearedTicks),
+        a.Value, a.Threshold, a.ClearBelow, a.Peak, a.ClearValue, a.Message);
+
     public static SensorReading ToReading(SensorEventData e) =>
         new((SensorEventType)(int)e.Kind, e.Sensor, e.TsTicks, e.Seq, e.Count, e.Occupancy, e.IntervalS, e.Phase, (LightState)e.Light, (ParkingMovement)e.Movement, e.Occupied, e.EventId, e.Parameter);
 

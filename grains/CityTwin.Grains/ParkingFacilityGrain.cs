@@ -39,6 +39,15 @@ public sealed class ParkingFacilityGrain(
 
     protected override bool IsSignal => false;
 
+    protected override string DisplayName => $"{City.ParkingById[EntityId].Name} ({EntityId})";
+
+    protected override void CheckAlerts(SensorEventData e, long nowTicks)
+    {
+        var capacity = City.ParkingById[EntityId].Capacity;
+        Check(nowTicks, AlertRules.NearFull(Live.Occupied, capacity, Thresholds));
+        Check(nowTicks, AlertRules.Full(Live.Occupied, capacity, Thresholds));
+    }
+
     protected override KpiSample SampleAt(long tsTicks)
     {
         var v = Live.View();
@@ -46,5 +55,5 @@ public sealed class ParkingFacilityGrain(
     }
 
     protected override MemberSummary Summarise() =>
-        new(EntityId, false, Live.WatermarkTicks ?? 0, 0, 0, 0, City.ParkingById[EntityId].Capacity, Live.Occupied);
+        new(EntityId, false, Live.WatermarkTicks ?? 0, 0, 0, 0, City.ParkingById[EntityId].Capacity, Live.Occupied, OpenAlerts);
 }

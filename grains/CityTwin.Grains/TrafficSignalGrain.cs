@@ -25,6 +25,8 @@ public sealed partial class TrafficSignalGrain(
     ILogger<TrafficSignalGrain> logger)
     : LiveEntityGrain<SignalLive, SignalSnapshot>(catalog, state, journal, serializer, logger), ITrafficSignalGrain
 {
+    private IReadOnlyDictionary<string, double>? _storage;
+
     public Task<SignalState> GetStateAsync() =>
         Task.FromResult(Mapping.ToState(Twin, City.SignalsById[EntityId], Live.View()));
 
@@ -44,6 +46,26 @@ public sealed partial class TrafficSignalGrain(
 
     protected override bool IsSignal => true;
 
+    protected override string DisplayName => $"{City.SignalsById[EntityId].Name} ({EntityId})";
+
+    /// <summary>
+    /// Only detector counts change flows, degrees of saturation and queues, and only of the approach the detector
+    /// measures: that approach is checked.
+    /// </summary>
+    protected override void CheckAlerts(SensorEventData e, long nowTicks)
+    {
+        if (e.Kind != SensorEventKind.Detector || !Live.TryApproachLoadOf(e.Sensor, out var approach))
+        {
+            return;
+        }
+
+        Check(nowTicks, AlertRules.Oversaturated(approach, Thresholds));
+        if (AlertRules.Spillback(approach, _storage ??= AlertRules.StorageVeh(City, City.SignalsById[EntityId]), Thresholds) is { } spillback)
+        {
+            Check(nowTicks, spillback);
+        }
+    }
+
     protected override KpiSample SampleAt(long tsTicks)
     {
         var v = Live.View();
@@ -55,6 +77,6 @@ public sealed partial class TrafficSignalGrain(
     protected override MemberSummary Summarise()
     {
         var v = Live.View();
-        return new MemberSummary(EntityId, true, v.AsOfTicks ?? 0, v.TotalFlowVehH, v.MaxDegreeOfSaturation, v.TotalQueueVeh, 0, 0);
+        return new MemberSummary(EntityId, true, v.AsOfTicks ?? 0, v.TotalFlowVehH, v.MaxDegreeOfSaturation, v.TotalQueueVeh, 0, 0, OpenAlerts);
     }
 }

@@ -66,9 +66,10 @@ public sealed class TwinLifecycleGrain(ICityCatalog catalog) : Grain, ITwinLifec
         var areas = city.Cells.Select(c => GrainFactory.GetGrain<IGridCellGrain>(TwinKeys.Of(twin, c.Id)).ClearAsync())
             .Concat(city.Districts.Select(d => GrainFactory.GetGrain<IDistrictGrain>(TwinKeys.Of(twin, d.Id)).ClearAsync()));
         await Task.WhenAll(areas);
+        await GrainFactory.GetGrain<IAlertRegistryGrain>(twin).ClearAsync();
         await GrainFactory.GetGrain<IIngestLogGrain>(twin).ClearAsync();
         var registered = await GrainFactory.GetGrain<ITwinRegistryGrain>(0).RemoveAsync(twin);
-        return new TwinDeletion(twin, registered, (2 * entityIds.Length) + city.Cells.Count + city.Districts.Count + 1);
+        return new TwinDeletion(twin, registered, (2 * entityIds.Length) + city.Cells.Count + city.Districts.Count + 2);
     }
 
     private IEnumerable<ILiveEntityGrain> Entities(string twin)

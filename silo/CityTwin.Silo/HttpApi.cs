@@ -85,6 +85,7 @@ public static class HttpApi
             Read(catalog.CityOf(twin).DistrictsById.ContainsKey(id), "district", id,
                 () => grains.GetGrain<IDistrictGrain>(TwinKeys.Of(twin, id)).GetStateAsync()));
 
+        twin.MapAlerts();
         twin.MapPlanControl();
         twin.MapRecommendation();
 

@@ -355,6 +355,8 @@ public sealed class ClusterClientAccessTests(SiloHostFixture host)
             [nameof(CityTwinClient.GetRecommendationAsync)] = (Rule<ISignalRecommendationGrain>(nameof(ISignalRecommendationGrain.RecommendAsync)), (c, _) => c.GetRecommendationAsync(Plans.Signal)),
             [nameof(CityTwinClient.GetKeptRecommendationAsync)] = (Rule<ISignalControlGrain>(nameof(ISignalControlGrain.GetRecommendationAsync)), (c, _) => c.GetKeptRecommendationAsync(Plans.Signal, "no-such-evidence")),
             [nameof(CityTwinClient.GetIngestLogAsync)] = (Rule<IIngestLogGrain>(nameof(IIngestLogGrain.GetAsync)), (c, _) => c.GetIngestLogAsync()),
+            [nameof(CityTwinClient.GetAlertsAsync)] = (Rule<IAlertRegistryGrain>(nameof(IAlertRegistryGrain.ListAsync)), (c, _) => c.GetAlertsAsync(new AlertQuery(IncludeCleared: true))),
+            [nameof(CityTwinClient.WatchAlertsAsync)] = (Rule<IAlertRegistryGrain>(nameof(IAlertRegistryGrain.SubscribeAsync)), async (c, _) => await (await c.WatchAlertsAsync(after: 0)).DisposeAsync()),
         };
     }
 

@@ -175,6 +175,7 @@ public static class CityBuilder
             DemandFiles = draft.DemandFiles,
             SignalControllers = controllers,
             Vehicles = draft.Vehicles,
+            Alerts = draft.Alerts,
             TimeZone = draft.TimeZone,
             ParkingModel = draft.ParkingModel,
         };

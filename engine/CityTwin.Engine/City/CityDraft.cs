@@ -19,6 +19,9 @@ public sealed class CityDraft
     /// <summary>The manifest's <c>vehicles</c> (the defaults when it has none).</summary>
     public VehicleBehaviour Vehicles { get; set; } = VehicleBehaviour.Default;
 
+    /// <summary>The manifest's <c>alerts</c> thresholds (the defaults when it has none).</summary>
+    public Live.AlertThresholds Alerts { get; set; } = Live.AlertThresholds.Default;
+
     /// <summary>The manifest's <c>timeZone</c> (UTC when it has none).</summary>
     public TimeZoneInfo TimeZone { get; set; } = TimeZoneInfo.Utc;
 

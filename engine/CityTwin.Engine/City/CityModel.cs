@@ -87,6 +87,9 @@ public sealed class CityModel
     /// <summary>How the city's vehicles and drivers behave in the traffic simulation (the manifest's <c>vehicles</c>; HCM and SUMO-car defaults without it).</summary>
     public VehicleBehaviour Vehicles { get; init; } = VehicleBehaviour.Default;
 
+    /// <summary>When the live twin raises and clears alerts (the manifest's <c>alerts</c>; docs/alerts.md defaults without it).</summary>
+    public Live.AlertThresholds Alerts { get; init; } = Live.AlertThresholds.Default;
+
     /// <summary>
     /// The city's time zone (the manifest's <c>timeZone</c>; UTC without it): live events are UTC, and the parking
     /// forecast's weekday and time-of-day slots are the city's local time.

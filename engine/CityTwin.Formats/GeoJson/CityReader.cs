@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CityTwin.Engine.City;
+using CityTwin.Engine.Live;
 using CityTwin.Formats.ParkingForecast;
 using NetTopologySuite.Geometries;
 
@@ -92,6 +93,11 @@ public static partial class CityReader
                     if (f.Object(root, "vehicles", "vehicles", required: false) is { } vehicles)
                     {
                         draft.Vehicles = ReadVehicles(f, vehicles);
+                    }
+
+                    if (f.Object(root, "alerts", "alerts", required: false) is { } alerts)
+                    {
+                        draft.Alerts = ReadAlerts(f, alerts);
                     }
 
                     if (f.Array(root, "files", "files", 1) is { } list)
@@ -200,6 +206,41 @@ public static partial class CityReader
             DecelerationMs2 = Get("decelerationMs2", d.DecelerationMs2),
             JamSpacingM = Get("jamSpacingM", d.JamSpacingM),
             Source = f.String(obj, "source", "vehicles.source", required: false),
+        };
+    }
+
+    /// <summary>
+    /// The manifest's <c>alerts</c> object: every threshold optional (the default when absent), each in its range, each
+    /// clear threshold below its raise threshold (the hysteresis); an unknown field is an error.
+    /// </summary>
+    private static AlertThresholds ReadAlerts(JsonFields f, JsonElement obj)
+    {
+        var known = AlertThresholds.Default.Ranges().ToDictionary(r => r.Field, StringComparer.Ordinal);
+        foreach (var property in obj.EnumerateObject().Where(p => !known.ContainsKey(p.Name)))
+        {
+            f.Error($"alerts.{property.Name}", $"unknown field; known: {string.Join(", ", known.Keys)}");
+        }
+
+        var values = known.Values.ToDictionary(
+            r => r.Field,
+            r => f.Number(obj, r.Field, $"alerts.{r.Field}", r.Min, r.Max, required: false) ?? r.Value,
+            StringComparer.Ordinal);
+        foreach (var r in known.Values.Where(r => r.ClearOf is not null && values[r.Field] >= values[r.ClearOf!]))
+        {
+            f.Error($"alerts.{r.Field}", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{values[r.Field]} must be below {r.ClearOf} ({values[r.ClearOf!]}): an alert clears below a lower threshold than it is raised at"));
+        }
+
+        return new AlertThresholds
+        {
+            NearFullRatio = values["nearFullRatio"],
+            NearFullClearRatio = values["nearFullClearRatio"],
+            FullRatio = values["fullRatio"],
+            FullClearRatio = values["fullClearRatio"],
+            OversaturatedDegree = values["oversaturatedDegree"],
+            OversaturatedClearDegree = values["oversaturatedClearDegree"],
+            SpillbackShare = values["spillbackShare"],
+            SpillbackClearShare = values["spillbackClearShare"],
         };
     }
 

@@ -48,6 +48,8 @@ public static class AccessPolicy
         Allow("GET", "/api/twins/{twin}/parking/{id}", Readers),
         Allow("GET", "/api/twins/{twin}/cells/{id}", Readers),
         Allow("GET", "/api/twins/{twin}/districts/{id}", Readers),
+        Allow("GET", "/api/twins/{twin}/alerts", Readers),
+        Allow("GET", "/api/twins/{twin}/alerts/stream", Readers),
 
         // Signal control: reading is for every reader, changing for operators.
         Allow("GET", "/api/twins/{twin}/signals/{id}/plan", Readers),

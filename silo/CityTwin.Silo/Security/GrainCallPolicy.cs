@@ -78,6 +78,13 @@ public static class GrainCallPolicy
         Allow<ITwinSnapshotGrain>(nameof(ITwinSnapshotGrain.TakeAsync), Readers, TwinOf.Key),
         Allow<ISignalMeasuresGrain>(nameof(ISignalMeasuresGrain.GetMeasuresAsync), Readers, TwinOf.Key),
 
+        // Alerts, as GET /api/twins/{twin}/alerts and its SSE stream: listing and subscribing for every reader.
+        Allow<IAlertRegistryGrain>(nameof(IAlertRegistryGrain.ListAsync), Readers, TwinOf.Key),
+        Allow<IAlertRegistryGrain>(nameof(IAlertRegistryGrain.GetChangesAsync), Readers, TwinOf.Key),
+        Allow<IAlertRegistryGrain>(nameof(IAlertRegistryGrain.SubscribeAsync), Readers, TwinOf.Key),
+        Allow<IAlertRegistryGrain>(nameof(IAlertRegistryGrain.UnsubscribeAsync), Readers, TwinOf.Key),
+        Internal<IAlertObserver>(nameof(IAlertObserver.OnAlertAsync), "called by an alert registry on its subscribers, never by a client"),
+
         // Signal control, as the plan endpoints: reading for every reader, changing for operators (audited, who
         // must be the token's name).
         Allow<ISignalControlGrain>(nameof(ISignalControlGrain.GetPlanAsync), Readers, TwinOf.Key),
