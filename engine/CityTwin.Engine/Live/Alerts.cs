@@ -197,8 +197,9 @@ public static class AlertRules
 
 /// <summary>
 /// The alert state of one entity: which conditions are open, and the next sequence number of each kind. The owner
-/// calls <see cref="Evaluate(long, IEnumerable{AlertCheck})"/> after each event it applies, with the entity's event-time watermark (its newest event
-/// time), so alert times never go backwards and never come from the wall clock; an event counted as late is not
+/// evaluates each check after each event it applies (the entity grains call <see cref="Evaluate(long, in AlertCheck, List{Alert})"/>
+/// once per check, allocating nothing; <see cref="Apply"/> is the same composition over a sequence of checks), with the
+/// entity's event-time watermark (its newest event time), so alert times never go backwards and never come from the wall clock; an event counted as late is not
 /// applied and so never evaluated. Ids are <c>{prefix}/{kind}/{sequence}</c>, the sequence counting that kind's
 /// alerts of the entity from 1: the same events give the same ids, so a batch applied again after a restart raises
 /// alerts a registry already has under the same id.
@@ -302,7 +303,8 @@ public sealed class AlertTracker
 
     /// <summary>
     /// Applies <paramref name="reading"/> to <paramref name="live"/> and, when it was applied (not late), checks
-    /// <paramref name="checks"/> at the entity's watermark: what the entity grains do with every event.
+    /// <paramref name="checks"/> at the entity's watermark: what the entity grains do with every event (they inline it
+    /// with one <see cref="Evaluate(long, in AlertCheck, List{Alert})"/> per check, to allocate nothing per event).
     /// </summary>
     public IReadOnlyList<Alert> Apply<TSnapshot>(LiveEntity<TSnapshot> live, in SensorReading reading, Func<IEnumerable<AlertCheck>> checks)
     {
